@@ -1,0 +1,84 @@
+"""Settings: safe defaults, then ``KENTONGAN_*`` variables, then a test's mapping.
+
+Secrets come only from the environment. In production a missing required
+setting stops start-up with a message naming the variable and its purpose.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from gateway.cap.document import DEFAULT_MAX_BYTES
+from gateway.cap.identifiers import DEFAULT_PREFIX
+
+ENV_PREFIX = "KENTONGAN_"
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",
+    "SECRET_KEY": None,
+    "FEEDS_DIR": "feeds",
+    "IDENTIFIER_PREFIX": DEFAULT_PREFIX,
+    "SENDER": "kentongan@localhost",
+    "MAX_MESSAGE_BYTES": DEFAULT_MAX_BYTES,
+}
+INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES"}
+REQUIRED_IN_PRODUCTION = {
+    "SECRET_KEY": "signs session cookies and links; set a long random value",
+    "SENDER": "the CAP <sender> of the office's alerts, e.g. bpbd@padang.go.id",
+}
+DEVELOPMENT_SECRET = "development-only-secret-not-for-production"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then the environment, then ``overrides``; checked."""
+    settings = dict(DEFAULTS)
+    settings.update(_from_environment(os.environ))
+    settings.update(overrides or {})
+    _check(settings)
+    return settings
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name in DEFAULTS:
+        raw = environ.get(ENV_PREFIX + name)
+        if raw is None:
+            continue
+        if name in INTEGER_SETTINGS:
+            try:
+                found[name] = int(raw)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{ENV_PREFIX}{name} must be a whole number, got '{raw}'"
+                ) from exc
+        else:
+            found[name] = raw
+    return found
+
+
+def _check(settings: dict[str, Any]) -> None:
+    if settings["ENV"] not in ("development", "production"):
+        raise ConfigError(
+            f"{ENV_PREFIX}ENV must be 'development' or 'production', "
+            f"got '{settings['ENV']}'"
+        )
+
+    if settings["ENV"] == "development":
+        settings["SECRET_KEY"] = settings["SECRET_KEY"] or DEVELOPMENT_SECRET
+        return
+
+    unset = [name for name in REQUIRED_IN_PRODUCTION if not settings.get(name)]
+    if settings["SENDER"] == DEFAULTS["SENDER"]:
+        unset.append("SENDER")
+    if unset:
+        raise ConfigError(
+            "Missing settings for production: "
+            + "; ".join(
+                f"{ENV_PREFIX}{name} ({REQUIRED_IN_PRODUCTION[name]})" for name in unset
+            )
+        )
