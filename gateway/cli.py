@@ -6,13 +6,17 @@ Errors go to stderr; exit status 1 means bad input, 2 a usage error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
+from gateway.cap.errors import CapError
 from gateway.cap.problems import Problem
+from gateway.cap.signing import sign_message, verify_message
+from gateway.cap.truststore import TrustStore
 from gateway.cap.validation import validate
 from gateway.config import ConfigError
 
@@ -61,6 +65,67 @@ def cap_validate(as_json: bool, files: tuple[str, ...]) -> None:
     sys.exit(0 if all_valid else 1)
 
 
+@cap.command("sign")
+@click.option(
+    "--key",
+    "key_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="PEM private key (RSA of 2048+ bits, or EC).",
+)
+@click.option(
+    "--cert",
+    "cert_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="PEM certificate of that key (chain certificates may follow).",
+)
+@click.argument("file", type=click.Path(allow_dash=True))
+def cap_sign(key_path: str, cert_path: str, file: str) -> None:
+    """Sign a CAP 1.2 message; the signed message goes to standard output.
+
+    The key's password, if any, is read from KENTONGAN_KEY_PASSWORD.
+    """
+    password = os.environ.get("KENTONGAN_KEY_PASSWORD")
+    try:
+        signed = sign_message(
+            _read_input(file),
+            Path(key_path).read_bytes(),
+            Path(cert_path).read_bytes(),
+            password.encode() if password else None,
+        )
+    except OSError as exc:
+        _fail(f"cannot read {exc.filename}: {exc.strerror}")
+    except CapError as exc:
+        _fail(str(exc))
+    sys.stdout.buffer.write(signed)
+
+
+@cap.command("verify")
+@click.option(
+    "--trust",
+    required=True,
+    type=click.Path(),
+    help="Trusted PEM certificate(s): a file, or a folder of .pem/.crt.",
+)
+@click.argument("file", type=click.Path(allow_dash=True))
+def cap_verify(trust: str, file: str) -> None:
+    """Verify a signed CAP message against the operator's trusted certificates.
+
+    Exit status 0 when the signature is valid and trusted, 1 otherwise.
+    """
+    try:
+        verified = verify_message(_read_input(file), TrustStore.load(trust))
+    except OSError as exc:
+        _fail(f"cannot read {exc.filename}: {exc.strerror}")
+    except CapError as exc:
+        _fail(f"{file}: signature NOT accepted: {exc}")
+    click.echo(
+        f"{file}: signature valid, signed by {verified.signer_subject} "
+        f"(SHA-256 fingerprint {verified.signer_fingerprint})"
+    )
+
+
 def _validate_file(name: str) -> list[Problem]:
     try:
         data = _read_input(name)
@@ -95,7 +160,7 @@ def _print_text(name: str, valid: bool, problems: list[Problem]) -> None:
         )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 

@@ -1,0 +1,6 @@
+"""Run every benchmark: ``python -m bench`` (or ``make bench``)."""
+
+from bench import cap_validation
+
+if __name__ == "__main__":
+    cap_validation.main()
