@@ -9,6 +9,8 @@ Only ``CapError`` subclasses leave this module.
 
 from __future__ import annotations
 
+import re
+import threading
 from typing import Any
 
 from lxml import etree
@@ -24,7 +26,23 @@ DOCTYPE_MARKERS = (
     b"<!ENTITY",
 )
 XINCLUDE_NAMESPACE = "http://www.w3.org/2001/XInclude"
-TOO_DEEP = "/*" + "/*" * MAX_DEPTH
+# "<!" in UTF-8 or either UTF-16 order: without one, there is nothing to search.
+MARKUP_DECLARATION_OPENINGS = (b"<!", b"<\x00!")
+DOCTYPE_PATTERN = re.compile(
+    b"|".join(re.escape(marker) for marker in DOCTYPE_MARKERS), re.IGNORECASE
+)
+TOO_DEEP = etree.XPath("/*" + "/*" * MAX_DEPTH)
+
+
+_parsers = threading.local()
+
+
+def _parser() -> Any:
+    """This thread's hardened parser; lxml parsers must not be shared by threads."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = _make_parser()
+    return parser
 
 
 def _make_parser() -> Any:
@@ -53,7 +71,7 @@ def load_tree(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     _refuse_doctype(data)
 
     try:
-        root = etree.fromstring(data, _make_parser())
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         raise MalformedXml(
@@ -103,15 +121,16 @@ def _check_size(data: bytes, max_bytes: int) -> None:
 
 
 def _refuse_doctype(data: bytes) -> None:
-    head = data.upper()
-    for marker in DOCTYPE_MARKERS:
-        if marker.upper() in head:
-            raise UnsafeXml(
-                "The message has a DOCTYPE or entity declaration; CAP messages "
-                "must not, so remove it",
-                code="doctype",
-                line=data[: head.index(marker.upper())].count(b"\n") + 1,
-            )
+    if not any(opening in data for opening in MARKUP_DECLARATION_OPENINGS):
+        return
+    found = DOCTYPE_PATTERN.search(data)
+    if found is not None:
+        raise UnsafeXml(
+            "The message has a DOCTYPE or entity declaration; CAP messages "
+            "must not, so remove it",
+            code="doctype",
+            line=data.count(b"\n", 0, found.start()) + 1,
+        )
 
 
 def _check_tree(root: Any) -> None:
@@ -133,7 +152,7 @@ def _check_tree(root: Any) -> None:
             code="xinclude",
             line=include.sourceline,
         )
-    too_deep = root.xpath(TOO_DEEP)
+    too_deep = TOO_DEEP(root)
     if too_deep:
         raise MalformedXml(
             f"The message nests elements more than {MAX_DEPTH} levels deep; "

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from gateway.cap import model
+from gateway.cap.coordinates import read_polygon_points
 from gateway.cap.document import element_path
 from gateway.cap.errors import InvalidMessage
 from gateway.cap.problems import Problem, error
@@ -70,7 +71,10 @@ def parse_point(text: str) -> model.Point:
 
 def parse_polygon(text: str) -> model.Polygon:
     """Whitespace-separated ``lat,lon`` pairs, or ``ValueError``."""
-    return model.Polygon(tuple(parse_point(pair) for pair in text.split()))
+    points = read_polygon_points(text.strip())
+    if points is None:
+        raise ValueError("it is not whitespace-separated 'latitude,longitude' pairs")
+    return model.Polygon(points)
 
 
 def parse_circle(text: str) -> model.Circle:
@@ -81,13 +85,35 @@ def parse_circle(text: str) -> model.Circle:
     return model.Circle(parse_point(parts[0]), parse_decimal(parts[1]))
 
 
+class _Children:
+    """An element's CAP children grouped by local name, built in one pass."""
+
+    __slots__ = ("by_name", "element")
+
+    def __init__(self, element: Any) -> None:
+        self.element = element
+        self.by_name: dict[str, list[Any]] = {}
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str) and tag.startswith(NS):
+                self.by_name.setdefault(tag[len(NS) :], []).append(child)
+
+    def first(self, name: str) -> Any | None:
+        found = self.by_name.get(name)
+        return found[0] if found else None
+
+    def all(self, name: str) -> list[Any]:
+        return self.by_name.get(name, [])
+
+
 class _Reader:
     """Walks the tree once, collecting every value problem it meets."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def alert(self, el: Any) -> model.Alert:
+    def alert(self, element: Any) -> model.Alert:
+        el = _Children(element)
         return model.Alert(
             identifier=self.required(el, "identifier"),
             sender=self.required(el, "sender"),
@@ -102,10 +128,11 @@ class _Reader:
             note=self.text(el, "note"),
             references=self.text(el, "references"),
             incidents=self.text(el, "incidents"),
-            infos=tuple(self.info(child) for child in el.findall(NS + "info")),
+            infos=tuple(self.info(child) for child in el.all("info")),
         )
 
-    def info(self, el: Any) -> model.Info:
+    def info(self, element: Any) -> model.Info:
+        el = _Children(element)
         return model.Info(
             categories=self.enums(el, "category", model.Category),
             event=self.required(el, "event"),
@@ -126,11 +153,12 @@ class _Reader:
             web=self.text(el, "web"),
             contact=self.text(el, "contact"),
             parameters=self.pairs(el, "parameter"),
-            resources=tuple(self.resource(r) for r in el.findall(NS + "resource")),
-            areas=tuple(self.area(a) for a in el.findall(NS + "area")),
+            resources=tuple(self.resource(r) for r in el.all("resource")),
+            areas=tuple(self.area(a) for a in el.all("area")),
         )
 
-    def resource(self, el: Any) -> model.Resource:
+    def resource(self, element: Any) -> model.Resource:
+        el = _Children(element)
         return model.Resource(
             resource_desc=self.required(el, "resourceDesc"),
             mime_type=self.required(el, "mimeType"),
@@ -140,7 +168,8 @@ class _Reader:
             digest=self.text(el, "digest"),
         )
 
-    def area(self, el: Any) -> model.Area:
+    def area(self, element: Any) -> model.Area:
+        el = _Children(element)
         return model.Area(
             area_desc=self.required(el, "areaDesc"),
             polygons=self.shapes(el, "polygon", parse_polygon),
@@ -150,37 +179,43 @@ class _Reader:
             ceiling=self.converted(el, "ceiling", parse_decimal),
         )
 
-    def text(self, parent: Any, name: str) -> str | None:
-        el = parent.find(NS + name)
+    def text(self, parent: _Children, name: str) -> str | None:
+        el = parent.first(name)
         return None if el is None else (el.text or "")
 
-    def texts(self, parent: Any, name: str) -> tuple[str, ...]:
-        return tuple(el.text or "" for el in parent.findall(NS + name))
+    def texts(self, parent: _Children, name: str) -> tuple[str, ...]:
+        return tuple(el.text or "" for el in parent.all(name))
 
-    def required(self, parent: Any, name: str) -> str:
+    def required(self, parent: _Children, name: str) -> str:
         value = self.text(parent, name)
         return self.missing(parent, name, "") if value is None else value
 
-    def missing(self, parent: Any, name: str, placeholder: T) -> T:
+    def missing(self, parent: _Children, name: str, placeholder: T) -> T:
+        where = parent.element
         self.report(
-            parent, "missing-element", f"<{name}> is required in <{_local(parent)}>"
+            where, "missing-element", f"<{name}> is required in <{_local(where)}>"
         )
         return placeholder
 
-    def pairs(self, parent: Any, name: str) -> tuple[model.NamedValue, ...]:
-        return tuple(
-            model.NamedValue(self.required(el, "valueName"), self.required(el, "value"))
-            for el in parent.findall(NS + name)
-        )
+    def pairs(self, parent: _Children, name: str) -> tuple[model.NamedValue, ...]:
+        pairs = []
+        for element in parent.all(name):
+            el = _Children(element)
+            pairs.append(
+                model.NamedValue(
+                    self.required(el, "valueName"), self.required(el, "value")
+                )
+            )
+        return tuple(pairs)
 
-    def enum(self, parent: Any, name: str, kind: type[E]) -> E:
-        el = parent.find(NS + name)
+    def enum(self, parent: _Children, name: str, kind: type[E]) -> E:
+        el = parent.first(name)
         if el is None:
             return self.missing(parent, name, next(iter(kind)))
         return self.enum_value(el, kind)
 
-    def enums(self, parent: Any, name: str, kind: type[E]) -> tuple[E, ...]:
-        return tuple(self.enum_value(el, kind) for el in parent.findall(NS + name))
+    def enums(self, parent: _Children, name: str, kind: type[E]) -> tuple[E, ...]:
+        return tuple(self.enum_value(el, kind) for el in parent.all(name))
 
     def enum_value(self, el: Any, kind: type[E]) -> E:
         text = el.text or ""
@@ -195,8 +230,8 @@ class _Reader:
             )
             return next(iter(kind))
 
-    def time(self, parent: Any, name: str) -> datetime | None:
-        el = parent.find(NS + name)
+    def time(self, parent: _Children, name: str) -> datetime | None:
+        el = parent.first(name)
         if el is None:
             return None
         try:
@@ -205,8 +240,10 @@ class _Reader:
             self.report(el, "bad-datetime", f"<{name}>: {exc}")
             return PLACEHOLDER_TIME
 
-    def converted(self, parent: Any, name: str, parse: Callable[[str], T]) -> T | None:
-        el = parent.find(NS + name)
+    def converted(
+        self, parent: _Children, name: str, parse: Callable[[str], T]
+    ) -> T | None:
+        el = parent.first(name)
         if el is None:
             return None
         try:
@@ -216,10 +253,10 @@ class _Reader:
             return None
 
     def shapes(
-        self, parent: Any, name: str, parse: Callable[[str], T]
+        self, parent: _Children, name: str, parse: Callable[[str], T]
     ) -> tuple[T, ...]:
         shapes = []
-        for el in parent.findall(NS + name):
+        for el in parent.all(name):
             try:
                 shapes.append(parse(el.text or ""))
             except ValueError as exc:

@@ -12,6 +12,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from gateway.cap.coordinates import is_in_range as is_fast_in_range
+from gateway.cap.coordinates import read_polygon_points
 from gateway.cap.problems import Problem
 from gateway.cap.rules_tree import child, children, error_at, shown, text_of
 
@@ -49,7 +51,11 @@ def is_in_range(point: Point) -> bool:
 
 
 def _polygon_problems(polygon: Any) -> list[Problem]:
-    pairs = text_of(polygon).split()
+    text = text_of(polygon)
+    if _is_clean_polygon(text):
+        return []
+
+    pairs = text.split()
     points = [read_point(pair) for pair in pairs]
     bad = [index for index, point in enumerate(points, start=1) if point is None]
     problems = []
@@ -84,6 +90,18 @@ def _polygon_problems(polygon: Any) -> list[Problem]:
             )
         )
     return problems
+
+
+def _is_clean_polygon(text: str) -> bool:
+    """The common case, checked fast: enough points, in range, closed as written.
+
+    Anything else goes through the detailed checks, which say what is wrong.
+    """
+    pairs = text.split()
+    if len(pairs) < MIN_POLYGON_POINTS or pairs[0] != pairs[-1]:
+        return False
+    points = read_polygon_points(text)
+    return points is not None and all(map(is_fast_in_range, points))
 
 
 def _circle_problems(circle: Any) -> list[Problem]:

@@ -24,13 +24,14 @@ def children(parent: Any, name: str) -> list[Any]:
     """The CAP children of ``parent`` called ``name``, in document order."""
     if parent is None:
         return []
-    return [node for node in parent if node.tag == CAP + name]
+    return list(parent.iterchildren(CAP + name))
 
 
 def child(parent: Any, name: str) -> Any | None:
     """The first CAP child of ``parent`` called ``name``, if there is one."""
-    found = children(parent, name)
-    return found[0] if found else None
+    if parent is None:
+        return None
+    return next(parent.iterchildren(CAP + name), None)
 
 
 def text_of(element: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 
 CAP_DATETIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})"
@@ -19,8 +20,12 @@ class CapTimeError(Exception):
     """Text that is not a CAP dateTime; the message says what is expected."""
 
 
+@lru_cache(maxsize=4096)
 def parse_cap_time(text: str) -> datetime:
-    """Read a CAP dateTime into an aware datetime, refusing anything else."""
+    """Read a CAP dateTime into an aware datetime, refusing anything else.
+
+    Cached: the rules and the model read the same times of a message.
+    """
     match = CAP_DATETIME.fullmatch(text)
     if match is None:
         raise CapTimeError(
