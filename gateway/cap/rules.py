@@ -19,6 +19,7 @@ from gateway.cap.problems import Problem
 from gateway.cap.references import read_references, restricted_characters_in
 from gateway.cap.rules_geo import area_problems
 from gateway.cap.rules_resources import is_absolute_uri, resource_problems
+from gateway.cap.rules_structure import structure_problems
 from gateway.cap.rules_tree import (
     CAP,
     child,
@@ -51,6 +52,7 @@ def rule_problems(root: Any) -> list[Problem]:
         return []
 
     problems = _identity_problems(root)
+    problems += structure_problems(root)
     sent, time_found = _read_time(child(root, "sent"), "sent")
     problems += time_found
     problems += _scope_problems(root)
