@@ -95,20 +95,17 @@ def signer(tmp_path: Path) -> Signer:
     return write_signer(tmp_path, "bpbd", key, make_certificate(key, "BPBD Padang"))
 
 
+def sign_with(signer: Signer, message: Path) -> subprocess.CompletedProcess[bytes]:
+    key, cert = str(signer.key_path), str(signer.cert_path)
+    return run("cap", "sign", "--key", key, "--cert", cert, str(message))
+
+
 def test_signed_output_verifies_against_the_trusted_certificate(
     good: Path, signer: Signer, tmp_path: Path
 ) -> None:
     signed = tmp_path / "signed.xml"
 
-    sign = run(
-        "cap",
-        "sign",
-        "--key",
-        str(signer.key_path),
-        "--cert",
-        str(signer.cert_path),
-        str(good),
-    )
+    sign = sign_with(signer, good)
     signed.write_bytes(sign.stdout)
     verify = run("cap", "verify", "--trust", str(signer.cert_path), str(signed))
 
@@ -122,15 +119,7 @@ def test_signed_output_verifies_against_the_trusted_certificate(
 def test_tampered_message_fails_verification_with_the_reason(
     good: Path, signer: Signer, tmp_path: Path
 ) -> None:
-    sign = run(
-        "cap",
-        "sign",
-        "--key",
-        str(signer.key_path),
-        "--cert",
-        str(signer.cert_path),
-        str(good),
-    )
+    sign = sign_with(signer, good)
     tampered = tmp_path / "tampered.xml"
     tampered.write_bytes(sign.stdout.replace(b"Gempa bumi", b"Gempa kecil"))
 
@@ -148,15 +137,7 @@ def test_untrusted_signer_is_refused(
     other = write_signer(
         tmp_path / "other", "other", other_key, make_certificate(other_key, "Other")
     )
-    sign = run(
-        "cap",
-        "sign",
-        "--key",
-        str(signer.key_path),
-        "--cert",
-        str(signer.cert_path),
-        str(good),
-    )
+    sign = sign_with(signer, good)
     signed = tmp_path / "signed.xml"
     signed.write_bytes(sign.stdout)
 

@@ -41,11 +41,12 @@ def _parser() -> Any:
     """This thread's hardened parser; lxml parsers must not be shared by threads."""
     parser = getattr(_parsers, "parser", None)
     if parser is None:
-        parser = _parsers.parser = _make_parser()
+        parser = _parsers.parser = make_hardened_parser()
     return parser
 
 
-def _make_parser() -> Any:
+def make_hardened_parser() -> Any:
+    """A new parser with every unsafe feature off, for other lxml users here."""
     return etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,

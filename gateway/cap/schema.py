@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from gateway.cap.document import element_path
+from gateway.cap.document import element_path, make_hardened_parser
 from gateway.cap.errors import CapError
 from gateway.cap.problems import Problem, error
 
@@ -107,9 +107,7 @@ def _restates(before: Problem, after: Problem) -> bool:
 @cache
 def _load_schema() -> _Schema:
     path = schema_path()
-    parser = etree.XMLParser(
-        resolve_entities=False, load_dtd=False, no_network=True, remove_comments=True
-    )
+    parser = make_hardened_parser()
     try:
         document = etree.fromstring(path.read_bytes(), parser)
         validator = etree.XMLSchema(document)

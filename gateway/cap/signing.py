@@ -37,7 +37,7 @@ from signxml.exceptions import InvalidDigest, InvalidSignature, SignXMLException
 from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
-from gateway.cap.document import element_path, load_tree
+from gateway.cap.document import element_path, load_tree, make_hardened_parser
 from gateway.cap.errors import SignatureError, UnsupportedVersion
 from gateway.cap.model import CAP12_NAMESPACE, Alert
 from gateway.cap.reader import read_alert
@@ -334,7 +334,10 @@ def _verify_signature(
     )
     try:
         return XMLVerifier().verify(
-            stored, x509_cert=signer, expect_config=config, parser=_strict_parser()
+            stored,
+            x509_cert=signer,
+            expect_config=config,
+            parser=make_hardened_parser(),
         )
     except InvalidDigest as exc:
         raise SignatureError(
@@ -477,15 +480,3 @@ def _sign_tree(
 
 def _serialize(root: Any) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-
-
-def _strict_parser() -> Any:
-    """The parser signxml uses: no entities, DTDs, network, comments or PIs."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
