@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
+	$(BIN)/kentongan db upgrade
 	$(BIN)/kentongan serve --host 127.0.0.1 --port 8000
 
 lint: install

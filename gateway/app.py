@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Flask
 
+from gateway.api import install_api
 from gateway.config import load_settings
+from gateway.runtime import init_runtime
 from gateway.web import public
 
 logger = logging.getLogger(__name__)
@@ -22,8 +24,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="web/static",
     )
     app.config.from_mapping(load_settings(config))
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_MESSAGE_BYTES"]
+    init_runtime(app)
 
     app.register_blueprint(public.blueprint)
+    install_api(app)
     app.after_request(_set_security_headers)
 
     logger.info("app created env=%s", app.config["ENV"])

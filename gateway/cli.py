@@ -40,6 +40,22 @@ def serve(host: str, port: int, threads: int) -> None:
         _fail(str(exc))
 
 
+@main.command()
+def scheduler() -> None:
+    """Run the periodic jobs (expiry) in this process until interrupted.
+
+    For a scaled-out gateway whose web processes do not run them; with
+    KENTONGAN_REDIS_URL set, a second scheduler waits until the first stops.
+    """
+    from gateway import create_app
+    from gateway.scheduler import run_scheduler
+
+    try:
+        run_scheduler(create_app())
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
 @main.group()
 def cap() -> None:
     """Check, sign and verify CAP messages."""
@@ -163,6 +179,14 @@ def _print_text(name: str, valid: bool, problems: list[Problem]) -> None:
 def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+# The administration commands live in their own modules.
+from gateway.cli_accounts import ACCOUNT_GROUPS  # noqa: E402
+from gateway.cli_admin import ADMIN_GROUPS  # noqa: E402
+
+for _group in (*ADMIN_GROUPS, *ACCOUNT_GROUPS):
+    main.add_command(_group)
 
 
 if __name__ == "__main__":

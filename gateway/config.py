@@ -21,8 +21,18 @@ DEFAULTS: dict[str, Any] = {
     "IDENTIFIER_PREFIX": DEFAULT_PREFIX,
     "SENDER": "kentongan@localhost",
     "MAX_MESSAGE_BYTES": DEFAULT_MAX_BYTES,
+    "DATABASE_URL": None,
+    "REDIS_URL": None,
+    "TIMEZONE": "Asia/Jakarta",
+    "OFFICE_NAME": "Emergency office",
+    "SIGNING_KEY": None,
+    "SIGNING_CERT": None,
+    "TRUST_STORE": None,
+    "API_RATE_LIMIT": "600 per minute",
+    "AUTH_FAILURE_LIMIT": "20 per minute",
+    "EXPIRY_CHECK_SECONDS": 1,
 }
-INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES"}
+INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES", "EXPIRY_CHECK_SECONDS"}
 REQUIRED_IN_PRODUCTION = {
     "SECRET_KEY": "signs session cookies and links; set a long random value",
     "SENDER": "the CAP <sender> of the office's alerts, e.g. bpbd@padang.go.id",

@@ -7,6 +7,9 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from gateway.app import create_app
+from gateway.migrate import require_current_schema
+from gateway.runtime import database_url
+from gateway.scheduler import start_scheduler
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -24,12 +27,21 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
 
 def run_server(host: str, port: int, threads: int) -> None:
-    """Serve until interrupted; one process keeps in-process workers simple."""
+    """Serve until interrupted; one process keeps in-process workers simple.
+
+    The periodic jobs start in the worker process, after gunicorn forks it.
+    """
     app = create_app()
+    require_current_schema(database_url(app.config, app.instance_path))
+
+    def start_jobs(worker: Any) -> None:
+        start_scheduler(app)
+
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,
         "threads": threads,
         "accesslog": "-",
+        "post_worker_init": start_jobs,
     }
     _Server(app, options).run()

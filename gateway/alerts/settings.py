@@ -1,0 +1,26 @@
+"""What publishing needs from configuration, passed in by the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from gateway.cap.identifiers import DEFAULT_PREFIX
+from gateway.cap.truststore import TrustStore
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """The office's CAP sender, identifier prefix, signing key and trust store."""
+
+    sender: str
+    timezone: tzinfo
+    identifier_prefix: str = DEFAULT_PREFIX
+    signing_key_pem: bytes | None = None
+    signing_cert_pem: bytes | None = None
+    signing_key_password: bytes | None = None
+    trust_store: TrustStore | None = None
+
+    @property
+    def signs(self) -> bool:
+        return self.signing_key_pem is not None and self.signing_cert_pem is not None

@@ -1,0 +1,44 @@
+"""Who may call which API endpoint: the declared policy, enforced for every
+request to the API before its view runs.
+
+A caller is named by a staff role (``author``, ``approver``, ``admin``) or a
+partner key's scope (``key:submit``, ``key:publish``, ``key:read``).
+Endpoints marked public need no credential.
+"""
+
+from __future__ import annotations
+
+from gateway.accounts.actors import Actor, ActorKind
+
+PUBLIC = frozenset({"public"})
+STAFF = frozenset({"author", "approver", "admin"})
+APPROVERS = frozenset({"approver", "admin"})
+KEYS = frozenset({"key:submit", "key:publish", "key:read"})
+POSTING_KEYS = frozenset({"key:submit", "key:publish"})
+EVERY_CALLER = STAFF | KEYS
+
+POLICY: dict[str, frozenset[str]] = {
+    "api.openapi_document": PUBLIC,
+    "api.list_alerts": EVERY_CALLER,
+    "api.create_alert": STAFF | POSTING_KEYS,
+    "api.get_alert": EVERY_CALLER,
+    "api.get_alert_cap": EVERY_CALLER,
+    "api.edit_alert": STAFF,
+    "api.submit_alert": STAFF,
+    "api.approve_alert": APPROVERS,
+    "api.reject_alert": APPROVERS,
+    "api.return_alert": APPROVERS,
+    "api.update_alert": STAFF,
+    "api.cancel_alert": STAFF,
+}
+
+
+def caller_name(actor: Actor) -> str:
+    """The policy's name for a caller: its role, or ``key:`` and its scope."""
+    if actor.kind is ActorKind.KEY:
+        return f"key:{actor.scope}"
+    return str(actor.role)
+
+
+def is_allowed(endpoint: str, actor: Actor) -> bool:
+    return caller_name(actor) in POLICY.get(endpoint, frozenset())

@@ -1,0 +1,106 @@
+"""What a running app shares between requests: the database and publish settings.
+
+Built once by ``create_app`` from the settings; reached with ``runtime(app)``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.alerts.settings import PublishSettings
+from gateway.cap.errors import CapError
+from gateway.cap.truststore import TrustStore
+from gateway.config import ConfigError
+from gateway.db import make_engine, make_session_factory
+
+EXTENSION = "kentongan"
+SQLITE_FILE = "kentongan.db"
+
+
+@dataclass(slots=True)
+class Runtime:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    publishing: PublishSettings
+
+
+def runtime(app: Flask) -> Runtime:
+    found: Runtime = app.extensions[EXTENSION]
+    return found
+
+
+def init_runtime(app: Flask) -> Runtime:
+    """Open the database and read the publish settings for ``app``."""
+    url = database_url(app.config, app.instance_path)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ConfigError(
+            f"KENTONGAN_DATABASE_URL is not a usable database URL ({exc}); write "
+            "it like postgresql+psycopg://user@host/kentongan"
+        ) from exc
+    built = Runtime(engine, make_session_factory(engine), publish_settings(app.config))
+    app.extensions[EXTENSION] = built
+    return built
+
+
+def database_url(config: Any, instance_path: str) -> str:
+    """The configured URL, or SQLite in the instance folder."""
+    if config.get("DATABASE_URL"):
+        return str(config["DATABASE_URL"])
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / SQLITE_FILE}"
+
+
+def publish_settings(config: Any) -> PublishSettings:
+    """Sender, time zone, signing key and trust store, read and checked."""
+    password = os.environ.get("KENTONGAN_KEY_PASSWORD")
+    return PublishSettings(
+        sender=config["SENDER"],
+        timezone=_zone(config["TIMEZONE"]),
+        identifier_prefix=config["IDENTIFIER_PREFIX"],
+        signing_key_pem=_read_file(config, "SIGNING_KEY"),
+        signing_cert_pem=_read_file(config, "SIGNING_CERT"),
+        signing_key_password=password.encode() if password else None,
+        trust_store=_trust_store(config.get("TRUST_STORE")),
+    )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"KENTONGAN_TIMEZONE '{name}' is not a known time zone; use an IANA "
+            "name such as Asia/Jakarta"
+        ) from exc
+
+
+def _read_file(config: Any, name: str) -> bytes | None:
+    path = config.get(name)
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"KENTONGAN_{name} names {path}, which cannot be read: {exc.strerror}"
+        ) from exc
+
+
+def _trust_store(path: str | None) -> TrustStore | None:
+    if not path:
+        return None
+    try:
+        return TrustStore.load(path)
+    except CapError as exc:
+        raise ConfigError(f"KENTONGAN_TRUST_STORE: {exc.message}") from exc
