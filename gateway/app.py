@@ -10,7 +10,7 @@ from flask import Flask
 from gateway.api import install_api
 from gateway.config import load_settings
 from gateway.runtime import init_runtime
-from gateway.web import public
+from gateway.web import feeds, public
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_runtime(app)
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(feeds.blueprint)
     install_api(app)
     app.after_request(_set_security_headers)
 

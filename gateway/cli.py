@@ -57,6 +57,32 @@ def scheduler() -> None:
 
 
 @main.group()
+def feeds() -> None:
+    """Publish the feeds as static files."""
+
+
+@feeds.command("export")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def feeds_export(directory: str | None) -> None:
+    """Write the feeds and CAP files to DIRECTORY (default KENTONGAN_FEEDS_DIR).
+
+    Files are replaced atomically, so a web server can serve the folder
+    while this runs.
+    """
+    from gateway import create_app
+    from gateway.feeds.export import export_feeds
+    from gateway.runtime import runtime
+
+    try:
+        app = create_app()
+        target = directory or app.config["FEEDS_DIR"]
+        written = export_feeds(runtime(app).feeds, target)
+    except (ConfigError, OSError) as exc:
+        _fail(str(exc))
+    click.echo(f"Wrote {len(written)} files to {target}.")
+
+
+@main.group()
 def cap() -> None:
     """Check, sign and verify CAP messages."""
 

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": "600 per minute",
     "AUTH_FAILURE_LIMIT": "20 per minute",
     "EXPIRY_CHECK_SECONDS": 1,
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    "DEFAULT_LANGUAGE": "id-ID",
+    "WEBSUB_HUB_URL": None,
 }
 INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES", "EXPIRY_CHECK_SECONDS"}
 REQUIRED_IN_PRODUCTION = {

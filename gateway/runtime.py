@@ -6,24 +6,29 @@ Built once by ``create_app`` from the settings; reached with ``runtime(app)``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.alerts.models import AlertRecord
 from gateway.alerts.settings import PublishSettings
 from gateway.cap.errors import CapError
 from gateway.cap.truststore import TrustStore
 from gateway.config import ConfigError
 from gateway.db import make_engine, make_session_factory
+from gateway.feeds.publisher import FeedPublisher
+from gateway.feeds.store import FeedSettings, FeedStore
 
 EXTENSION = "kentongan"
 SQLITE_FILE = "kentongan.db"
+ALERTS_CHANGED = "kentongan.alerts_changed"
 
 
 @dataclass(slots=True)
@@ -31,6 +36,8 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     publishing: PublishSettings
+    feeds: FeedStore
+    feed_publisher: FeedPublisher
 
 
 def runtime(app: Flask) -> Runtime:
@@ -48,9 +55,47 @@ def init_runtime(app: Flask) -> Runtime:
             f"KENTONGAN_DATABASE_URL is not a usable database URL ({exc}); write "
             "it like postgresql+psycopg://user@host/kentongan"
         ) from exc
-    built = Runtime(engine, make_session_factory(engine), publish_settings(app.config))
+    sessions = make_session_factory(engine)
+    feeds = FeedStore(sessions, feed_settings(app.config))
+    publisher = FeedPublisher(
+        feeds, app.config.get("FEEDS_DIR"), app.config.get("WEBSUB_HUB_URL")
+    )
+    watch_alert_changes(sessions, publisher.alerts_changed)
+    built = Runtime(engine, sessions, publish_settings(app.config), feeds, publisher)
     app.extensions[EXTENSION] = built
     return built
+
+
+def feed_settings(config: Any) -> FeedSettings:
+    return FeedSettings(
+        public_url=str(config["PUBLIC_URL"]).rstrip("/"),
+        language=config["DEFAULT_LANGUAGE"],
+        hub_url=config.get("WEBSUB_HUB_URL") or None,
+    )
+
+
+def watch_alert_changes(
+    sessions: sessionmaker[Session], callback: Callable[[], None]
+) -> None:
+    """Call ``callback`` after each commit that added or changed an alert."""
+
+    def note_alerts(session: Session, context: Any) -> None:
+        touched = [*session.new, *session.dirty]
+        if any(isinstance(item, AlertRecord) for item in touched):
+            session.info[ALERTS_CHANGED] = True
+
+    def after_commit(session: Session) -> None:
+        if session.in_nested_transaction():
+            return
+        if session.info.pop(ALERTS_CHANGED, False):
+            callback()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(ALERTS_CHANGED, None)
+
+    event.listen(sessions, "after_flush", note_alerts)
+    event.listen(sessions, "after_commit", after_commit)
+    event.listen(sessions, "after_soft_rollback", lambda s, t: after_rollback(s))
 
 
 def database_url(config: Any, instance_path: str) -> str:

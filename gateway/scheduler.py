@@ -1,4 +1,4 @@
-"""Periodic jobs (APScheduler 3): today, marking expired alerts.
+"""Periodic jobs (APScheduler 3): marking expired alerts, refreshing feeds.
 
 Runs in exactly one process: inside ``kentongan serve`` by default, or as
 ``kentongan scheduler`` when the gateway is scaled out, where a Redis lock
@@ -24,12 +24,18 @@ logger = logging.getLogger(__name__)
 
 LOCK_KEY = "kentongan:scheduler:lock"
 LOCK_SECONDS = 30
+FEED_REFRESH_SECONDS = 1
 
 
 def expire_alerts(app: Flask) -> list[str]:
     """One expiry pass; the ids of the alerts it expired."""
     with transaction(runtime(app).sessions) as session:
         return expire_due(session)
+
+
+def refresh_feeds(app: Flask) -> bool:
+    """Re-render and export the feeds if alerts changed anywhere."""
+    return runtime(app).feed_publisher.refresh_if_changed()
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
@@ -41,6 +47,15 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         args=[app],
         seconds=app.config["EXPIRY_CHECK_SECONDS"],
         id="expire-alerts",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        refresh_feeds,
+        "interval",
+        args=[app],
+        seconds=FEED_REFRESH_SECONDS,
+        id="refresh-feeds",
         max_instances=1,
         coalesce=True,
     )

@@ -250,9 +250,19 @@ def _optional_time(text: str | None) -> datetime | None:
 
 
 def _time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"Time '{text}' is not a real date and time: {exc}") from exc
     if moment.utcoffset() is None:
         raise ValueError(f"Time '{text}' needs an offset such as +07:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(
+            f"Time '{text}' does not exist in UTC; keep it within the years "
+            "0001 to 9999 there"
+        ) from exc
     return moment
 
 

@@ -41,7 +41,7 @@ from gateway.alerts.settings import PublishSettings
 from gateway.cap import MsgType, Status
 from gateway.cap.errors import CapError
 from gateway.cap.model import Alert
-from gateway.cap.problems import Problem
+from gateway.cap.problems import Problem, warning
 from gateway.cap.signing import verify_message
 from gateway.cap.validation import inspect
 from gateway.db import utc_now
@@ -95,6 +95,7 @@ def receive_message(
         submitted_at=utc_now(),
     )
     fill_query_columns(record, alert)
+    warnings += _expiry_warnings(record)
     _join_chain(session, actor, record, alert, settings)
     session.add(record)
     _flush_unique(session, alert)
@@ -195,6 +196,19 @@ def _check_acceptable(actor: Actor, alert: Alert) -> None:
         )
 
 
+def _expiry_warnings(record: AlertRecord) -> list[Problem]:
+    if record.expires is None or record.expires > utc_now():
+        return []
+    return [
+        warning(
+            "already-expired",
+            "/alert/info/expires",
+            f"The message expired at {record.expires.isoformat()}; it is stored "
+            "but no longer active",
+        )
+    ]
+
+
 def _refuse_duplicate(session: Session, alert: Alert) -> None:
     existing = session.scalars(
         select(AlertRecord.id)
@@ -266,6 +280,9 @@ def _join_chain(
         )
     record.chain_id = chain_id
     record.target_id = current.id
+    if alert.msg_type is MsgType.CANCEL and record.expires is None:
+        # A Cancel is listed in feeds until the alert it cancels would expire.
+        record.expires = current.expires
 
 
 def _hold_or_refuse(

@@ -22,7 +22,7 @@ from gateway.alerts import audit
 from gateway.alerts.chains import chain_state, current_message, is_live
 from gateway.alerts.drafts import check_draft, draft_from_alert, latest_expiry
 from gateway.alerts.errors import AlertNotFound, NotAllowed, RuleViolation, WrongState
-from gateway.alerts.models import AlertRecord, AlertState, Origin
+from gateway.alerts.models import AlertRecord, AlertState, Origin, is_alert_id
 from gateway.alerts.publishing import publish, record_hash
 from gateway.alerts.settings import PublishSettings
 from gateway.cap import MsgType, parse
@@ -173,6 +173,8 @@ def return_to_author(
 
 def lock_alert(session: Session, alert_id: str) -> AlertRecord:
     """The alert's row, locked until the transaction ends."""
+    if not is_alert_id(alert_id):
+        raise AlertNotFound(f"No alert has the id {alert_id}", code="not-found")
     record = session.scalars(
         select(AlertRecord)
         .where(AlertRecord.id == alert_id)
@@ -191,6 +193,12 @@ def _decide(
     if not reason:
         raise RuleViolation(
             "Give a reason, so the author knows what to change", code="reason-required"
+        )
+    if "\x00" in reason:
+        raise RuleViolation(
+            "The reason contains a NUL character; remove it and send plain text",
+            code="reason-not-text",
+            location="/reason",
         )
     record = lock_alert(session, alert_id)
     allowed = [AlertState.PENDING]

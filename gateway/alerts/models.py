@@ -8,6 +8,7 @@ the id of the chain's first message.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -54,8 +55,16 @@ PUBLISHED_STATES = (
 )
 
 
+ALERT_ID_SHAPE = re.compile(r"[0-9a-f]{32}")
+
+
 def new_alert_id() -> str:
     return uuid.uuid4().hex
+
+
+def is_alert_id(text: str) -> bool:
+    """Whether ``text`` has the shape of an alert id, so it is safe to look up."""
+    return ALERT_ID_SHAPE.fullmatch(text) is not None
 
 
 class AlertRecord(Base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from gateway.accounts.actors import Actor
 from gateway.alerts.errors import AlertNotFound, RuleViolation
-from gateway.alerts.models import PUBLISHED_STATES, AlertAreaCode, AlertRecord
+from gateway.alerts.models import (
+    PUBLISHED_STATES,
+    AlertAreaCode,
+    AlertRecord,
+    is_alert_id,
+)
 
 MAX_PAGE_SIZE = 200
 
@@ -41,7 +46,9 @@ class Page:
 def visible_alert(session: Session, actor: Actor, alert_id: str) -> AlertRecord:
     """The alert with this id, if the caller may see it."""
     query = _visible(select(AlertRecord), actor).where(AlertRecord.id == alert_id)
-    record: AlertRecord | None = session.scalars(query).first()
+    record: AlertRecord | None = None
+    if is_alert_id(alert_id):
+        record = session.scalars(query).first()
     if record is None:
         raise AlertNotFound(f"No alert has the id {alert_id}", code="not-found")
     return record
@@ -111,9 +118,10 @@ def _read_cursor(cursor: str) -> tuple[datetime, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, alert_id = raw.split("|", 1)
         moment = datetime.fromisoformat(created)
-        if moment.utcoffset() is None:
-            raise ValueError("naive time")
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        if moment.utcoffset() is None or not is_alert_id(alert_id):
+            raise ValueError("not a cursor of this API")
+        moment = moment.astimezone(UTC)
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
         raise RuleViolation(
             "The cursor is not one this API gave out; use the 'next' link of "
             "the previous page",

@@ -93,7 +93,7 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
 
 
 def _unexpected_error(exc: Exception) -> Response | HTTPException:
-    logger.exception("unexpected error path=%s", request.path)
+    logger.error("unexpected error path=%s", request.path, exc_info=exc)
     if not request.path.startswith("/api/"):
         return InternalServerError()
     return problem_response(

@@ -4,16 +4,22 @@ lifecycle. Views translate HTTP to lifecycle calls and back, nothing more."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeGuard
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from gateway.alerts import intake, lifecycle
 from gateway.alerts.errors import MalformedInput, NotAllowed, RuleViolation
 from gateway.alerts.models import AlertRecord, AlertState
-from gateway.alerts.queries import AlertFilter, list_alerts, visible_alert
+from gateway.alerts.queries import (
+    MAX_PAGE_SIZE,
+    AlertFilter,
+    list_alerts,
+    visible_alert,
+)
 from gateway.api.auth import current_actor
 from gateway.api.problems import WrongContentType, problem_response, unsupported_type
 from gateway.api.representation import alert_json
@@ -25,6 +31,11 @@ from gateway.runtime import runtime
 CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 JSON_TYPE = "application/json"
 DEFAULT_PAGE_SIZE = 50
+PAGE_SIZE_SHAPE = re.compile(r"[0-9]{1,3}")
+# A character that is neither white space nor a control character.
+VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\ufeff]")
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
 STATES = tuple(str(state) for state in AlertState)
 STATUSES = tuple(str(status) for status in Status)
 
@@ -57,7 +68,7 @@ def list_alerts_view() -> Response:
         states=_choices("state", STATES),
         statuses=_choices("status", STATUSES),
         since=_since(),
-        area_code=request.args.get("area") or None,
+        area_code=_area(),
     )
     limit = _page_size()
     with _session() as session:
@@ -71,7 +82,8 @@ def list_alerts_view() -> Response:
         items = [alert_json(record) for record in page.items]
     next_link = None
     if page.next_cursor:
-        arguments = {**request.args.to_dict(), "cursor": page.next_cursor}
+        arguments: dict[str, Any] = request.args.to_dict(flat=False)
+        arguments["cursor"] = page.next_cursor
         next_link = url_for("api.list_alerts", **arguments)
     response = jsonify({"items": items, "next": next_link})
     if next_link:
@@ -125,9 +137,7 @@ def submit_alert(alert_id: str) -> Response:
 
 def approve_alert(alert_id: str) -> Response:
     reviewed = _field(_json_body(required=True), "contentHash")
-    return _step(
-        lambda s, a: lifecycle.approve(s, a, alert_id, reviewed, _settings())
-    )
+    return _step(lambda s, a: lifecycle.approve(s, a, alert_id, reviewed, _settings()))
 
 
 def reject_alert(alert_id: str) -> Response:
@@ -157,9 +167,11 @@ def cancel_alert(alert_id: str) -> Response:
             code="body-not-object",
         )
     note = body.get("note")
-    if note is not None and (not isinstance(note, str) or not note.strip()):
+    if note is not None and not _is_text(note):
         raise RuleViolation(
-            "note must be non-empty text", code="bad-note", location="/note"
+            "note must be text with something to read in it and no NUL characters",
+            code="bad-note",
+            location="/note",
         )
     with _session() as session:
         record = lifecycle.create_follow_up(
@@ -212,13 +224,23 @@ def _json_body(*, required: bool = False) -> Any:
 
 def _field(body: Any, name: str) -> str:
     value = body.get(name) if isinstance(body, dict) else None
-    if not isinstance(value, str) or not value.strip():
+    if not _is_text(value):
         raise RuleViolation(
-            f"The body needs '{name}' as non-empty text",
+            f"The body needs '{name}' as text with something to read in it and "
+            "no NUL characters",
             code=f"{name}-required",
             location=f"/{name}",
         )
     return value
+
+
+def _is_text(value: Any) -> TypeGuard[str]:
+    """Whether ``value`` is text with something visible in it and no NUL."""
+    return (
+        isinstance(value, str)
+        and "\x00" not in value
+        and VISIBLE.search(value) is not None
+    )
 
 
 def _refuse_json_from_partner() -> None:
@@ -232,12 +254,13 @@ def _refuse_json_from_partner() -> None:
 
 def _choices(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
     values = tuple(
-        part for raw in request.args.getlist(name) for part in raw.split(",") if part
+        part for raw in request.args.getlist(name) for part in raw.split(",")
     )
-    unknown = [value for value in values if value not in allowed]
+    unknown = ", ".join(f"'{value}'" for value in values if value not in allowed)
     if unknown:
         raise RuleViolation(
-            f"Unknown {name} {', '.join(unknown)}; choose from {', '.join(allowed)}",
+            f"Unknown {name} {unknown}; choose from {', '.join(allowed)}, or leave "
+            f"{name} out to get any",
             code=f"bad-{name}",
             location=name,
         )
@@ -246,7 +269,7 @@ def _choices(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
 
 def _since() -> datetime | None:
     raw = request.args.get("since")
-    if not raw:
+    if raw is None:
         return None
     try:
         moment = datetime.fromisoformat(raw)
@@ -259,14 +282,33 @@ def _since() -> datetime | None:
             code="bad-since",
             location="since",
         )
-    return moment
+    return _in_utc(moment)
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """The moment in UTC; one beyond UTC's years 1 to 9999 becomes that bound."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return EARLIEST if moment.year == EARLIEST.year else LATEST
+
+
+def _area() -> str | None:
+    raw = request.args.get("area")
+    if raw and "\x00" in raw:
+        raise RuleViolation(
+            "area contains a NUL character; give a geocode value as plain text",
+            code="bad-area",
+            location="area",
+        )
+    return raw or None
 
 
 def _page_size() -> int:
     raw = request.args.get("limit", str(DEFAULT_PAGE_SIZE))
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+    if not PAGE_SIZE_SHAPE.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise RuleViolation(
-            f"limit '{raw}' must be a whole number from 1 to 200",
+            f"limit '{raw}' must be a whole number from 1 to {MAX_PAGE_SIZE}",
             code="bad-limit",
             location="limit",
         )

@@ -12,6 +12,11 @@ from gateway.alerts.models import AlertState
 from gateway.cap import Status
 
 DRAFT_PREFIX = "Draft"
+ALERT_ID_PATTERN = "^[0-9a-f]{32}$"
+NO_NUL = "^[^\\u0000]*$"
+# Some character that is neither white space nor a control character, and no
+# NUL anywhere; ``gateway.api.alerts`` checks the same.
+SOME_TEXT = "^[^\\u0000]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\ufeff][^\\u0000]*$"
 ERROR_STATUSES = {
     "400": "The body cannot be read (malformed XML or JSON, unsafe XML)",
     "401": "No credential, or an unknown or revoked one",
@@ -56,7 +61,7 @@ def _frozen_document() -> dict[str, Any]:
                     "name": "alert_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "schema": {"type": "string", "pattern": ALERT_ID_PATTERN},
                 }
             },
         },
@@ -246,23 +251,31 @@ def _list_parameters() -> list[dict[str, Any]]:
     def query(name: str, schema: dict[str, Any], text: str) -> dict[str, Any]:
         return {"name": name, "in": "query", "schema": schema, "description": text}
 
+    def choices(name: str, values: list[str], text: str) -> dict[str, Any]:
+        schema = {"type": "array", "minItems": 1, "items": {"enum": values}}
+        return {**query(name, schema, text), "style": "form", "explode": False}
+
     return [
-        query(
+        choices(
             "state",
-            {"type": "string", "enum": [str(state) for state in AlertState]},
-            "Only alerts in this state (several may be given, comma-separated)",
+            [str(state) for state in AlertState],
+            "Only alerts in one of these states, comma-separated",
         ),
-        query(
+        choices(
             "status",
-            {"type": "string", "enum": [str(status) for status in Status]},
-            "Only this CAP status",
+            [str(status) for status in Status],
+            "Only alerts with one of these CAP statuses, comma-separated",
         ),
         query(
             "since",
             {"type": "string", "format": "date-time"},
             "Only alerts changed at or after this time (with an offset)",
         ),
-        query("area", {"type": "string"}, "Only alerts with this geocode value"),
+        query(
+            "area",
+            {"type": "string", "pattern": NO_NUL},
+            "Only alerts with this geocode value",
+        ),
         query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
         query("cursor", {"type": "string"}, "From the previous page's next link"),
     ]
@@ -293,11 +306,15 @@ def _schemas() -> dict[str, Any]:
                 "next": {"type": ["string", "null"]},
             },
         },
-        "Approval": _text_object("contentHash"),
-        "Reason": _text_object("reason"),
+        "Approval": _text_object(
+            "contentHash", {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+        ),
+        "Reason": _text_object("reason", {"type": "string", "pattern": SOME_TEXT}),
         "CancelRequest": {
             "type": "object",
-            "properties": {"note": {"type": "string", "minLength": 1}},
+            "properties": {
+                "note": {"type": "string", "maxLength": 20000, "pattern": SOME_TEXT}
+            },
         },
     }
     schemas.update(_draft_schemas())
@@ -349,7 +366,7 @@ def _alert_schema() -> dict[str, Any]:
         "submittedAt",
         "publishedAt",
     ]
-    properties: dict[str, Any] = {name: text for name in names}
+    properties: dict[str, Any] = dict.fromkeys(names, text)
     properties.update(
         {
             "id": {"type": "string"},
@@ -416,12 +433,8 @@ def _item() -> dict[str, Any]:
     }
 
 
-def _text_object(name: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": [name],
-        "properties": {name: {"type": "string", "minLength": 1}},
-    }
+def _text_object(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": [name], "properties": {name: schema}}
 
 
 def _error_responses() -> dict[str, Any]:

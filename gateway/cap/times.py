@@ -44,7 +44,15 @@ def parse_cap_time(text: str) -> datetime:
         naive = datetime.fromisoformat(f"{match['date']}T{match['time']}")
     except ValueError as exc:
         raise CapTimeError(f"'{text}' is not a real date and time: {exc}") from exc
-    return naive.replace(tzinfo=UTC if not offset else timezone(offset))
+    moment = naive.replace(tzinfo=UTC if not offset else timezone(offset))
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise CapTimeError(
+            f"'{text}' is not a date and time that exists in UTC; keep it within "
+            "the years 0001 to 9999 there"
+        ) from exc
+    return moment
 
 
 def format_cap_time(value: datetime) -> str:

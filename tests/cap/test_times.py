@@ -40,6 +40,8 @@ def test_cap_times_are_read_with_their_offset(text: str, expected: datetime) -> 
         "2026-12-03T25:15:00+07:00",
         "2026-12-03T09:15:00+15:00",
         "2026-12-03T09:15:00+07:60",
+        "0001-01-01T00:00:00+07:00",
+        "9999-12-31T23:00:00-03:00",
         "",
     ],
     ids=[
@@ -51,6 +53,8 @@ def test_cap_times_are_read_with_their_offset(text: str, expected: datetime) -> 
         "hour-25",
         "offset-too-big",
         "offset-minutes",
+        "before-year-1-in-utc",
+        "after-year-9999-in-utc",
         "empty",
     ],
 )
