@@ -1,6 +1,7 @@
 """Run every benchmark: ``python -m bench`` (or ``make bench``)."""
 
-from bench import cap_validation
+from bench import cap_validation, feeds
 
 if __name__ == "__main__":
     cap_validation.main()
+    feeds.main()

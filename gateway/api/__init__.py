@@ -21,7 +21,7 @@ from gateway.alerts.errors import (
 )
 from gateway.api import alerts
 from gateway.api.auth import check_caller
-from gateway.api.limits import install_limits
+from gateway.api.limits import check_limits, count_refusal, install_limits
 from gateway.api.openapi import openapi_document as build_document
 from gateway.api.problems import WrongContentType, problem_response, unsupported_type
 
@@ -44,13 +44,15 @@ def openapi_document() -> Response:
 
 
 alerts.register(blueprint)
+blueprint.before_request(check_limits)
 blueprint.before_request(check_caller)
+blueprint.after_request(count_refusal)
 
 
 def install_api(app: Flask) -> None:
     """Register the API, its error shape and its rate limits on ``app``."""
     app.register_blueprint(blueprint)
-    install_limits(app, blueprint)
+    install_limits(app)
     app.register_error_handler(AlertError, _alert_error)
     app.register_error_handler(WrongContentType, _wrong_type)
     app.register_error_handler(HTTPException, _http_error)

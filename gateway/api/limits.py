@@ -1,45 +1,80 @@
 """Rate limits on the API, counted in Redis when ``KENTONGAN_REDIS_URL`` is set
-(so every process shares them) and in memory otherwise.
+(so every process shares them) and in memory otherwise, with the ``limits``
+library's moving window.
 
 Two limits: requests per caller (``KENTONGAN_API_RATE_LIMIT``), and refused
-credentials per address (``KENTONGAN_AUTH_FAILURE_LIMIT``), which slows
-guessing of tokens and keys.
+credentials per address (``KENTONGAN_AUTH_FAILURE_LIMIT``), which slows the
+guessing of tokens and keys. Only API requests pay for them.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, request
-from flask_limiter import Limiter
+import math
+import time
+
+from flask import Flask, Response, current_app, request
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from gateway.api.auth import caller_key
+from gateway.api.problems import problem_response
 
 KEY_PREFIX = "kentongan:limits"
+EXTENSION = "kentongan.limits"
 
 
-def install_limits(app: Flask, blueprint: Blueprint) -> Limiter:
-    """A limiter for ``app`` applying both limits to ``blueprint``."""
-    limiter = Limiter(
-        key_func=caller_key,
-        app=app,
-        storage_uri=app.config.get("REDIS_URL") or "memory://",
-        key_prefix=app.config.get("RATE_LIMIT_PREFIX", KEY_PREFIX),
-        headers_enabled=True,
-        strategy="moving-window",
-    )
-    limiter.limit(app.config["API_RATE_LIMIT"], scope="api")(blueprint)
-    limiter.limit(
-        app.config["AUTH_FAILURE_LIMIT"],
-        key_func=_address,
-        scope="auth-failures",
-        deduct_when=_was_refused,
-        override_defaults=False,
-    )(blueprint)
-    return limiter
+class ApiLimits:
+    """The two limits of one app and the storage that counts them."""
+
+    def __init__(self, app: Flask) -> None:
+        storage = storage_from_string(app.config.get("REDIS_URL") or "memory://")
+        self.counter = MovingWindowRateLimiter(storage)
+        self.prefix = app.config.get("RATE_LIMIT_PREFIX", KEY_PREFIX)
+        self.per_caller = parse(app.config["API_RATE_LIMIT"])
+        self.refusals = parse(app.config["AUTH_FAILURE_LIMIT"])
+
+    def check(self) -> Response | None:
+        """Before a view: a 429 when either limit is used up."""
+        address = _address()
+        if not self.counter.test(self.refusals, self.prefix, "refused", address):
+            return self._too_many(self.refusals, "refused", address)
+        caller = caller_key()
+        if not self.counter.hit(self.per_caller, self.prefix, "api", caller):
+            return self._too_many(self.per_caller, "api", caller)
+        return None
+
+    def count_refusal(self, response: Response) -> Response:
+        """After a view: a 401 counts against the caller's address."""
+        if response.status_code == 401:
+            self.counter.hit(self.refusals, self.prefix, "refused", _address())
+        return response
+
+    def _too_many(self, limit: RateLimitItem, scope: str, key: str) -> Response:
+        stats = self.counter.get_window_stats(limit, self.prefix, scope, key)
+        wait = max(1, math.ceil(stats.reset_time - time.time()))
+        return problem_response(
+            429,
+            "rate-limited",
+            f"Too many requests ({limit}); try again in {wait} seconds",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def install_limits(app: Flask) -> None:
+    app.extensions[EXTENSION] = ApiLimits(app)
+
+
+def check_limits() -> Response | None:
+    """Run before the API's caller check (see ``gateway.api``)."""
+    limits: ApiLimits = current_app.extensions[EXTENSION]
+    return limits.check()
+
+
+def count_refusal(response: Response) -> Response:
+    limits: ApiLimits = current_app.extensions[EXTENSION]
+    return limits.count_refusal(response)
 
 
 def _address() -> str:
     return f"address:{request.remote_addr}"
-
-
-def _was_refused(response: Response) -> bool:
-    return response.status_code == 401
