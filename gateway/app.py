@@ -9,7 +9,8 @@ from flask import Flask, request
 
 from gateway.api import install_api
 from gateway.config import load_settings
-from gateway.runtime import init_runtime
+from gateway.feeds.fastpath import FeedFastPath
+from gateway.runtime import init_runtime, runtime
 from gateway.web import feeds, public
 from gateway.web.sessions import CookieSessions
 
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.blueprint)
     app.register_blueprint(feeds.blueprint)
     install_api(app)
+    app.wsgi_app = FeedFastPath(runtime(app).feeds, app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(_set_security_headers)
 
     logger.info("app created env=%s", app.config["ENV"])

@@ -14,11 +14,13 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.http import http_date
 
 from gateway.alerts.models import PUBLISHED_STATES, AlertRecord
 from gateway.cap import Scope
@@ -39,7 +41,7 @@ FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rendered:
     """Bytes to serve, with what conditional GET needs."""
 
@@ -47,6 +49,14 @@ class Rendered:
     content_type: str
     etag: str
     last_modified: datetime
+
+    @cached_property
+    def validators(self) -> tuple[tuple[str, str], ...]:
+        """The ETag and Last-Modified headers, formatted once."""
+        return (
+            ("ETag", f'"{self.etag}"'),
+            ("Last-Modified", http_date(self.last_modified)),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import Client
 
 from gateway.alerts.expiry import expire_due
 from gateway.cap import MsgType, Status, validate
@@ -136,6 +137,36 @@ def test_matching_etag_or_date_gets_304_without_a_body(
     assert (by_etag.status_code, by_etag.data) == (304, b"")
     assert (by_date.status_code, by_date.data) == (304, b"")
     assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/feeds/alerts.atom", {}),
+        ("/feeds/drills.rss", {}),
+        ("/feeds/alerts.rss", {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}),
+        ("/feeds/pages/alerts-2.atom", {}),
+    ],
+    ids=["atom", "drills-rss", "not-modified", "missing-page"],
+)
+def test_fast_path_answers_exactly_as_the_flask_view(
+    app: Flask, client: FlaskClient, partner: Caller, path: str, headers: dict
+) -> None:
+    alert = post_cap(client, partner, partner_cap()).get_json()
+    flask_only = Client(app.wsgi_app.application)  # type: ignore[attr-defined]
+    compared = ("ETag", "Last-Modified", "Cache-Control", "Content-Type")
+
+    fast = client.get(path, headers=headers)
+    view = flask_only.get(path, headers=headers)
+    cap_fast = client.head(f"/feeds/cap/{alert['id']}.xml")
+
+    assert (fast.status_code, fast.data) == (view.status_code, view.data)
+    if fast.status_code != 404:
+        for name in compared:
+            assert fast.headers.get(name) == view.headers.get(name), name
+    assert cap_fast.status_code == 200
+    assert cap_fast.data == b""
+    assert int(cap_fast.headers["Content-Length"]) > 0
 
 
 def test_update_replaces_the_entry_and_cancel_then_expiry_removes_it(
