@@ -130,6 +130,7 @@ def audit_verify() -> None:
     with in_transaction() as session:
         broken = audit.find_broken_link(session)
         rows = audit.count_entries(session)
+        newest = audit.last_hash(session)
 
     if broken is not None:
         fail(
@@ -137,6 +138,10 @@ def audit_verify() -> None:
             f"(rows before seq {broken.seq} are intact)"
         )
     click.echo(f"{rows} rows, chain intact")
+    click.echo(
+        f"newest hash {newest}; keep it elsewhere, since rows cut from the end "
+        "are found only by comparing it"
+    )
 
 
 ADMIN_GROUPS = (db, audit_log)

@@ -106,6 +106,14 @@ def find_broken_link(session: Session) -> BrokenLink | None:
     return None
 
 
+def last_hash(session: Session) -> str:
+    """The newest row's hash: kept elsewhere, it shows rows cut from the end."""
+    found = session.scalar(
+        select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    )
+    return found or GENESIS_HASH
+
+
 def count_entries(session: Session) -> int:
     last = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()))
     return last or 0
