@@ -42,7 +42,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
 @main.command()
 def scheduler() -> None:
-    """Run the periodic jobs (expiry) in this process until interrupted.
+    """Run the periodic jobs (expiry, feed refresh) here until interrupted.
 
     For a scaled-out gateway whose web processes do not run them; with
     KENTONGAN_REDIS_URL set, a second scheduler waits until the first stops.
@@ -212,6 +212,16 @@ from gateway.cli_accounts import ACCOUNT_GROUPS  # noqa: E402
 from gateway.cli_admin import ADMIN_GROUPS  # noqa: E402
 
 for _group in (*ADMIN_GROUPS, *ACCOUNT_GROUPS):
+    main.add_command(_group)
+
+from gateway.cli_residents import RESIDENT_GROUPS  # noqa: E402
+
+for _group in RESIDENT_GROUPS:
+    main.add_command(_group)
+
+from gateway.cli_deliveries import DELIVERY_GROUPS  # noqa: E402
+
+for _group in DELIVERY_GROUPS:
     main.add_command(_group)
 
 

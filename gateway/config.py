@@ -33,9 +33,21 @@ DEFAULTS: dict[str, Any] = {
     "EXPIRY_CHECK_SECONDS": 1,
     "PUBLIC_URL": "http://127.0.0.1:8000",
     "DEFAULT_LANGUAGE": "id-ID",
+    "DEFAULT_REGION": "ID",
+    "OUTBOX_DIR": None,
+    "WEBHOOK_ALLOW_PRIVATE": False,
     "WEBSUB_HUB_URL": None,
 }
 INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES", "EXPIRY_CHECK_SECONDS"}
+BOOLEAN_SETTINGS = {"WEBHOOK_ALLOW_PRIVATE"}
+BOOLEAN_WORDS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "0": False,
+    "false": False,
+    "no": False,
+}
 REQUIRED_IN_PRODUCTION = {
     "SECRET_KEY": "signs session cookies and links; set a long random value",
     "SENDER": "the CAP <sender> of the office's alerts, e.g. bpbd@padang.go.id",
@@ -62,7 +74,13 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         raw = environ.get(ENV_PREFIX + name)
         if raw is None:
             continue
-        if name in INTEGER_SETTINGS:
+        if name in BOOLEAN_SETTINGS:
+            if raw.strip().lower() not in BOOLEAN_WORDS:
+                raise ConfigError(
+                    f"{ENV_PREFIX}{name} must be true or false, got '{raw}'"
+                )
+            found[name] = BOOLEAN_WORDS[raw.strip().lower()]
+        elif name in INTEGER_SETTINGS:
             try:
                 found[name] = int(raw)
             except ValueError as exc:

@@ -17,12 +17,14 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.alerts.models import AlertRecord
+from gateway.alerts.models import AlertRecord, AlertState
 from gateway.alerts.settings import PublishSettings
 from gateway.cap.errors import CapError
 from gateway.cap.truststore import TrustStore
 from gateway.config import ConfigError
 from gateway.db import make_engine, make_session_factory
+from gateway.dispatch.local import LocalDispatcher
+from gateway.dispatch.senders import build_senders
 from gateway.feeds.publisher import FeedPublisher
 from gateway.feeds.store import FeedSettings, FeedStore
 
@@ -38,6 +40,7 @@ class Runtime:
     publishing: PublishSettings
     feeds: FeedStore
     feed_publisher: FeedPublisher
+    dispatcher: LocalDispatcher
 
 
 def runtime(app: Flask) -> Runtime:
@@ -60,8 +63,19 @@ def init_runtime(app: Flask) -> Runtime:
     publisher = FeedPublisher(
         feeds, app.config.get("FEEDS_DIR"), app.config.get("WEBSUB_HUB_URL")
     )
-    watch_alert_changes(sessions, publisher.alerts_changed)
-    built = Runtime(engine, sessions, publish_settings(app.config), feeds, publisher)
+    dispatcher = LocalDispatcher(
+        sessions,
+        build_senders(app.config, app.instance_path),
+        app.config["DEFAULT_LANGUAGE"],
+    )
+    watch_alert_changes(
+        sessions,
+        lambda published: publisher.alerts_changed(),
+        dispatcher.alerts_published,
+    )
+    built = Runtime(
+        engine, sessions, publish_settings(app.config), feeds, publisher, dispatcher
+    )
     app.extensions[EXTENSION] = built
     return built
 
@@ -75,20 +89,31 @@ def feed_settings(config: Any) -> FeedSettings:
 
 
 def watch_alert_changes(
-    sessions: sessionmaker[Session], callback: Callable[[], None]
+    sessions: sessionmaker[Session], *callbacks: Callable[[list[str]], None]
 ) -> None:
-    """Call ``callback`` after each commit that added or changed an alert."""
+    """After each commit that added or changed an alert, call every callback
+    with the ids of the alerts that commit left published."""
 
     def note_alerts(session: Session, context: Any) -> None:
-        touched = [*session.new, *session.dirty]
-        if any(isinstance(item, AlertRecord) for item in touched):
-            session.info[ALERTS_CHANGED] = True
+        touched = [
+            item
+            for item in (*session.new, *session.dirty)
+            if isinstance(item, AlertRecord)
+        ]
+        if touched:
+            published = session.info.setdefault(ALERTS_CHANGED, set())
+            published.update(
+                item.id for item in touched if item.state == AlertState.PUBLISHED
+            )
 
     def after_commit(session: Session) -> None:
         if session.in_nested_transaction():
             return
-        if session.info.pop(ALERTS_CHANGED, False):
-            callback()
+        published = session.info.pop(ALERTS_CHANGED, None)
+        if published is None:
+            return
+        for callback in callbacks:
+            callback(sorted(published))
 
     def after_rollback(session: Session) -> None:
         session.info.pop(ALERTS_CHANGED, None)

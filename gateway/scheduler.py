@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 LOCK_KEY = "kentongan:scheduler:lock"
 LOCK_SECONDS = 30
 FEED_REFRESH_SECONDS = 1
+SWEEP_SECONDS = 5
 
 
 def expire_alerts(app: Flask) -> list[str]:
@@ -36,6 +37,11 @@ def expire_alerts(app: Flask) -> list[str]:
 def refresh_feeds(app: Flask) -> bool:
     """Re-render and export the feeds if alerts changed anywhere."""
     return runtime(app).feed_publisher.refresh_if_changed()
+
+
+def sweep_deliveries(app: Flask) -> int:
+    """Re-queue deliveries whose lease ran out and start what is due."""
+    return runtime(app).dispatcher.sweep()
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
@@ -56,6 +62,15 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         args=[app],
         seconds=FEED_REFRESH_SECONDS,
         id="refresh-feeds",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        sweep_deliveries,
+        "interval",
+        args=[app],
+        seconds=SWEEP_SECONDS,
+        id="sweep-deliveries",
         max_instances=1,
         coalesce=True,
     )

@@ -16,7 +16,9 @@ from flask.testing import FlaskClient
 
 import gateway.accounts.models
 import gateway.alerts.audit
-import gateway.alerts.models  # noqa: F401  (every table is known to Base)
+import gateway.alerts.models
+import gateway.dispatch.models
+import gateway.residents.models  # noqa: F401  (every table is known to Base)
 from gateway import create_app
 from gateway.runtime import runtime
 from tests import databases
@@ -68,6 +70,7 @@ def build_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     built = build_app(database_url, tmp_path)
     yield built
+    runtime(built).dispatcher.shutdown()
     runtime(built).engine.dispose()
 
 

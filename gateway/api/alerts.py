@@ -26,6 +26,7 @@ from gateway.api.representation import alert_json
 from gateway.cap import MsgType, Status
 from gateway.cap.problems import Problem
 from gateway.db import transaction
+from gateway.dispatch.summary import summarise
 from gateway.runtime import runtime
 
 CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
@@ -50,6 +51,9 @@ def register(blueprint: Blueprint) -> None:
         "/v1/alerts/<alert_id>", view_func=edit_alert, methods=["PUT"]
     )
     blueprint.add_url_rule("/v1/alerts/<alert_id>/cap", view_func=get_alert_cap)
+    blueprint.add_url_rule(
+        "/v1/alerts/<alert_id>/deliveries", view_func=get_alert_deliveries
+    )
     for name, view in (
         ("submit", submit_alert),
         ("approve", approve_alert),
@@ -124,6 +128,13 @@ def get_alert_cap(alert_id: str) -> Response:
                 "This alert is a draft and has no CAP message yet",
             )
         return Response(record.cap, mimetype="application/cap+xml")
+
+
+def get_alert_deliveries(alert_id: str) -> Response:
+    """Counts by channel and status, first and last send, time to 50/90/99%."""
+    with _session() as session:
+        record = visible_alert(session, current_actor(), alert_id)
+        return jsonify(summarise(session, record).as_dict())
 
 
 def edit_alert(alert_id: str) -> Response:

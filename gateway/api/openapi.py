@@ -127,6 +127,14 @@ def _paths() -> dict[str, Any]:
                 success=("200", "The CAP message", None),
             )
         },
+        "/api/v1/alerts/{alert_id}/deliveries": {
+            "get": _operation(
+                "getAlertDeliveries",
+                "How the alert's fan-out went",
+                parameters=alert_id,
+                success=("200", "Counts and timings", "DeliverySummary"),
+            )
+        },
         **_step_paths(alert_id),
     }
 
@@ -306,6 +314,7 @@ def _schemas() -> dict[str, Any]:
                 "next": {"type": ["string", "null"]},
             },
         },
+        "DeliverySummary": _delivery_summary_schema(),
         "Approval": _text_object(
             "contentHash", {"type": "string", "pattern": "^[0-9a-f]{64}$"}
         ),
@@ -448,4 +457,33 @@ def _error_responses() -> dict[str, Any]:
             },
         }
         for code, text in ERROR_STATUSES.items()
+    }
+
+
+def _delivery_summary_schema() -> dict[str, Any]:
+    seconds = {"type": ["number", "null"]}
+    time = {"type": ["string", "null"]}
+    required = ["alertId", "total", "counts", "firstSent", "lastSent"]
+    return {
+        "type": "object",
+        "required": [*required, "secondsToPercent"],
+        "properties": {
+            "alertId": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0},
+            "counts": {
+                "type": "object",
+                "description": "channel -> status -> count",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer", "minimum": 0},
+                },
+            },
+            "firstSent": time,
+            "lastSent": time,
+            "secondsToPercent": {
+                "type": "object",
+                "required": ["50", "90", "99"],
+                "additionalProperties": seconds,
+            },
+        },
     }

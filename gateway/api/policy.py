@@ -23,6 +23,7 @@ POLICY: dict[str, frozenset[str]] = {
     "api.create_alert": STAFF | POSTING_KEYS,
     "api.get_alert": EVERY_CALLER,
     "api.get_alert_cap": EVERY_CALLER,
+    "api.get_alert_deliveries": STAFF,
     "api.edit_alert": STAFF,
     "api.submit_alert": STAFF,
     "api.approve_alert": APPROVERS,

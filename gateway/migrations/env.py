@@ -7,7 +7,9 @@ from sqlalchemy import Connection
 
 import gateway.accounts.models
 import gateway.alerts.audit
-import gateway.alerts.models  # noqa: F401
+import gateway.alerts.models
+import gateway.dispatch.models
+import gateway.residents.models  # noqa: F401
 from gateway.db import Base, make_engine
 
 config = context.config

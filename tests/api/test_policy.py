@@ -31,6 +31,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "api.list_alerts": SIGNED_IN,
     "api.get_alert": SIGNED_IN,
     "api.get_alert_cap": SIGNED_IN,
+    "api.get_alert_deliveries": STAFF,
     "api.create_alert": STAFF | {SUBMIT_KEY, PUBLISH_KEY},
     "api.edit_alert": STAFF,
     "api.submit_alert": STAFF,

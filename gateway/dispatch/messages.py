@@ -1,0 +1,39 @@
+"""What a delivery says on its channel, from the CAP message's info block in
+the subscriber's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.cap import Alert, Info, MsgType
+from gateway.channels.sms_text import build_sms_text
+
+
+def render_message(
+    channel: str, alert: Alert, info_index: int, cap_bytes: bytes
+) -> dict[str, Any]:
+    """The channel's message for one info block (any index falls back to 0)."""
+    info = alert.infos[info_index] if info_index < len(alert.infos) else None
+    headline = _headline(alert, info)
+    instruction = info.instruction if info else None
+    if channel == "sms":
+        return {"text": build_sms_text(headline, instruction).text}
+    if channel == "webhook":
+        return {"cap": cap_bytes.decode("utf-8")}
+    body = "\n\n".join(
+        part for part in (headline, info and info.description, instruction) if part
+    )
+    return {"subject": headline, "text": body, "language": _language(info)}
+
+
+def _headline(alert: Alert, info: Info | None) -> str:
+    text = (info.headline or info.event) if info else alert.identifier
+    if alert.msg_type is MsgType.CANCEL:
+        return f"DICABUT / CANCELLED: {text}"
+    if alert.msg_type is MsgType.UPDATE:
+        return f"PEMBARUAN / UPDATE: {text}"
+    return text
+
+
+def _language(info: Info | None) -> str:
+    return info.effective_language if info else "en-US"

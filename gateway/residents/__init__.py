@@ -1,0 +1,6 @@
+"""Residents who receive alerts: their subscriptions, the CSV import, and the
+targeting that picks who an alert reaches.
+
+Knows nothing of channels or deliveries; only ``ResidentError`` subclasses
+leave this package.
+"""
