@@ -11,7 +11,7 @@ from gateway.api import install_api
 from gateway.config import load_settings
 from gateway.feeds.fastpath import FeedFastPath
 from gateway.runtime import init_runtime, runtime
-from gateway.web import feeds, public
+from gateway.web import feeds, public, unsubscribe
 from gateway.web.sessions import CookieSessions
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(feeds.blueprint)
+    app.register_blueprint(unsubscribe.blueprint)
     install_api(app)
     app.wsgi_app = FeedFastPath(runtime(app).feeds, app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(_set_security_headers)

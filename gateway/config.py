@@ -35,10 +35,23 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LANGUAGE": "id-ID",
     "DEFAULT_REGION": "ID",
     "OUTBOX_DIR": None,
+    "SMS_PROVIDER": None,
+    "SMS_URL": None,
+    "SMS_USERNAME": None,
+    "SMS_PASSWORD": None,
+    "SMS_TOKEN": None,
+    "SMS_SENDER": None,
+    "SMS_RECEIPT_URL": None,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_SECURITY": "starttls",
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "MAIL_FROM": None,
     "WEBHOOK_ALLOW_PRIVATE": False,
     "WEBSUB_HUB_URL": None,
 }
-INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES", "EXPIRY_CHECK_SECONDS"}
+INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES", "EXPIRY_CHECK_SECONDS", "SMTP_PORT"}
 BOOLEAN_SETTINGS = {"WEBHOOK_ALLOW_PRIVATE"}
 BOOLEAN_WORDS = {
     "1": True,

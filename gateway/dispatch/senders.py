@@ -1,33 +1,50 @@
 """Which adapter carries each channel, built from the settings.
 
-Webhooks go to each subscriber's own endpoint, signed with its secret. A
-channel with no provider configured writes to the outbox folder, and the log
-says loudly that those messages reach nobody.
+SMS goes to Kannel or an HTTP JSON provider (``KENTONGAN_SMS_PROVIDER``),
+email over SMTP (``KENTONGAN_SMTP_HOST``, ``KENTONGAN_MAIL_FROM``), webhooks
+to each subscriber's own endpoint, signed with its secret. A channel with no
+provider configured writes to the outbox folder, and the log says loudly
+that those messages reach nobody.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import Any
 
 from gateway.channels.base import PermanentFailure, Sent
+from gateway.channels.email import EmailChannel, Security
 from gateway.channels.outbox import OutboxChannel
+from gateway.channels.sms import HttpJsonSms, KannelSms
 from gateway.channels.webhook import WebhookChannel
+from gateway.config import ConfigError
 from gateway.dispatch.worker import Recipient, Sender
+from gateway.residents.unsubscribe import make_token
 
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("sms", "email", "webpush", "webhook")
+SMS_PROVIDERS = ("kannel", "http-json")
 
 
 def build_senders(config: Any, instance_path: str) -> dict[str, Sender]:
     """One sender per channel; unconfigured channels write to the outbox."""
     outbox = OutboxChannel(config.get("OUTBOX_DIR") or Path(instance_path) / "outbox")
-    webhooks = WebhookChannel(
-        allow_private_addresses=bool(config.get("WEBHOOK_ALLOW_PRIVATE"))
-    )
+    senders = {channel: _outbox_sender(outbox, channel) for channel in CHANNELS}
+    senders["webhook"] = _webhook_sender(config)
+    sms = _sms_sender(config)
+    if sms is not None:
+        senders["sms"] = sms
+    email = _email_sender(config)
+    if email is not None:
+        senders["email"] = email
+    # Known gap: no Web Push adapter yet; Web Push messages reach the outbox only.
+    return senders
 
+
+def _outbox_sender(outbox: OutboxChannel, channel: str) -> Sender:
     warned: list[bool] = []
 
     def to_outbox(
@@ -36,14 +53,23 @@ def build_senders(config: Any, instance_path: str) -> dict[str, Sender]:
         if not warned:
             warned.append(True)
             logger.warning(
-                "NO SMS, EMAIL OR WEB PUSH PROVIDER IS CONFIGURED: those messages "
-                "go to the outbox folder %s and reach no phone or inbox",
+                "NO %s PROVIDER IS CONFIGURED: its messages go to the outbox folder "
+                "%s and reach nobody",
+                channel.upper(),
                 outbox.folder,
             )
         return outbox.send(
             delivery_id,
             {"channel": recipient.channel, "to": recipient.address, **message},
         )
+
+    return to_outbox
+
+
+def _webhook_sender(config: Any) -> Sender:
+    webhooks = WebhookChannel(
+        allow_private_addresses=bool(config.get("WEBHOOK_ALLOW_PRIVATE"))
+    )
 
     def to_webhook(
         delivery_id: int, recipient: Recipient, message: dict[str, Any]
@@ -60,11 +86,82 @@ def build_senders(config: Any, instance_path: str) -> dict[str, Sender]:
             f"delivery-{delivery_id}",
         )
 
-    # Known gap: the SMS, email and Web Push adapters are not wired in yet;
-    # until they are, those channels reach only the outbox folder.
-    return {
-        "sms": to_outbox,
-        "email": to_outbox,
-        "webpush": to_outbox,
-        "webhook": to_webhook,
-    }
+    return to_webhook
+
+
+def _sms_sender(config: Any) -> Sender | None:
+    provider = config.get("SMS_PROVIDER")
+    if not provider:
+        return None
+    adapter: KannelSms | HttpJsonSms
+    if provider == "kannel":
+        adapter = KannelSms(
+            _required(config, "SMS_URL", "Kannel's sendsms URL"),
+            username=_required(config, "SMS_USERNAME", "the sendsms user"),
+            password=_required(config, "SMS_PASSWORD", "the sendsms password"),
+            receipt_url=_required(config, "SMS_RECEIPT_URL", "where Kannel posts DLRs"),
+            sender=config.get("SMS_SENDER"),
+        )
+    elif provider == "http-json":
+        adapter = HttpJsonSms(
+            _required(config, "SMS_URL", "the provider's send URL"),
+            token=config.get("SMS_TOKEN"),
+        )
+    else:
+        raise ConfigError(
+            f"KENTONGAN_SMS_PROVIDER '{provider}' is unknown; use "
+            f"{' or '.join(SMS_PROVIDERS)}, or leave it unset for the outbox"
+        )
+
+    def to_sms(delivery_id: int, recipient: Recipient, message: dict[str, Any]) -> Sent:
+        return adapter.send(recipient.address, message["text"], str(delivery_id))
+
+    return to_sms
+
+
+def _email_sender(config: Any) -> Sender | None:
+    if not config.get("SMTP_HOST"):
+        return None
+    try:
+        adapter = EmailChannel(
+            host=config["SMTP_HOST"],
+            port=int(config["SMTP_PORT"]),
+            mail_from=_required(config, "MAIL_FROM", "the From address of emails"),
+            username=config.get("SMTP_USERNAME"),
+            password=config.get("SMTP_PASSWORD"),
+            security=Security(config["SMTP_SECURITY"]),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"The SMTP settings are not usable: {exc}") from exc
+    base = str(config["PUBLIC_URL"]).rstrip("/")
+    secret = str(config["SECRET_KEY"])
+
+    def to_email(
+        delivery_id: int, recipient: Recipient, message: dict[str, Any]
+    ) -> Sent:
+        token = make_token(secret, recipient.subscriber_id)
+        return adapter.send(
+            recipient.address,
+            message["subject"],
+            message["text"],
+            _html(message),
+            str(delivery_id),
+            f"{base}/unsubscribe/{token}",
+        )
+
+    return to_email
+
+
+def _html(message: dict[str, Any]) -> str:
+    paragraphs = "".join(
+        f"<p>{html.escape(part)}</p>" for part in message["text"].split("\n\n")
+    )
+    language = html.escape(message["language"])
+    return f'<html lang="{language}"><body>{paragraphs}</body></html>'
+
+
+def _required(config: Any, name: str, purpose: str) -> str:
+    value = config.get(name)
+    if not value:
+        raise ConfigError(f"KENTONGAN_{name} is needed for this provider: {purpose}")
+    return str(value)

@@ -43,6 +43,7 @@ Sender = Callable[[int, "Recipient", dict[str, Any]], Sent]
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
+    subscriber_id: int
     channel: str
     address: str
     push_keys: dict[str, str] | None
@@ -131,4 +132,4 @@ def _recipients(session: Session, subscriber_ids: list[int]) -> dict[int, Recipi
             Subscriber.webhook_secret,
         ).where(Subscriber.id.in_(subscriber_ids))
     )
-    return {row[0]: Recipient(row[1], row[2], row[3], row[4]) for row in rows}
+    return {row[0]: Recipient(*row) for row in rows}

@@ -1,0 +1,183 @@
+"""Fan-out through configured providers: SMTP email to a real SMTP server on
+loopback with a working unsubscribe link, and SMS to an HTTP JSON provider
+faked at the network edge."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
+from flask import Flask
+from sqlalchemy import select
+
+from gateway.config import ConfigError
+from gateway.db import transaction
+from gateway.dispatch.models import Delivery
+from gateway.residents.models import Subscriber
+from gateway.runtime import runtime
+from tests.conftest import build_app
+from tests.dispatch.test_fanout import INSIDE_POLYGON, publish, subscribe
+from tests.factories import add_partner, partner_cap
+from tests.residents.factories import csv_row
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(
+        self, server: Any, session: Session, envelope: Envelope
+    ) -> str:
+        raw = envelope.original_content or b""
+        self.messages.append(message_from_bytes(raw, policy=default_policy))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[_Mailbox, int]]:
+    box, port = _Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+def mail_app(database_url: str, tmp_path: Path, port: int) -> Flask:
+    return build_app(
+        database_url,
+        tmp_path,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=port,
+        SMTP_SECURITY="none",
+        MAIL_FROM="peringatan@padang.go.id",
+        PUBLIC_URL="https://peringatan.padang.go.id",
+        OUTBOX_DIR=str(tmp_path / "outbox"),
+    )
+
+
+def test_email_is_delivered_and_its_unsubscribe_link_works(
+    database_url: str, tmp_path: Path, mailbox: tuple[_Mailbox, int]
+) -> None:
+    box, port = mailbox
+    app = mail_app(database_url, tmp_path, port)
+    partner = add_partner(app, "publish")
+    subscribe(
+        app, csv_row(channel="email", address="warga@example.org", **INSIDE_POLYGON)
+    )
+
+    first = publish(app, partner, partner_cap())
+    (message,) = box.messages
+    link = message["List-Unsubscribe"].strip("<>")
+    page = app.test_client().get(urlsplit(link).path)
+    one_click = app.test_client().post(
+        urlsplit(link).path, data={"List-Unsubscribe": "One-Click"}
+    )
+    second = publish(app, partner, partner_cap())
+
+    with transaction(runtime(app).sessions) as session:
+        statuses = list(
+            session.scalars(
+                select(Delivery.status).where(Delivery.alert_id == first["id"])
+            )
+        )
+        opted_out = session.scalars(select(Subscriber.opted_out_at)).one()
+    assert message["To"] == "warga@example.org"
+    assert message["Subject"].startswith("Gempa M6,8")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link.startswith("https://peringatan.padang.go.id/unsubscribe/")
+    assert page.status_code == 200
+    assert one_click.status_code == 200
+    assert statuses == ["sent"]
+    assert opted_out is not None
+    assert len(box.messages) == 1
+    assert second["state"] == "published"
+    runtime(app).dispatcher.shutdown()
+
+
+def test_forged_unsubscribe_link_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    app = build_app(sqlite_url, tmp_path)
+
+    response = app.test_client().post("/unsubscribe/MQ.forged-signature")
+
+    assert response.status_code == 404
+
+
+class _Provider(BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[dict[str, str], dict[str, Any]]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        _Provider.received.append((dict(self.headers), json.loads(body)))
+        answer = json.dumps({"id": f"op-{len(_Provider.received)}"}).encode()
+        self.send_response(202)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def provider() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), _Provider)
+    _Provider.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/send"
+    server.shutdown()
+
+
+def test_sms_goes_to_the_configured_http_json_provider(
+    database_url: str, tmp_path: Path, provider: str
+) -> None:
+    app = build_app(database_url, tmp_path, SMS_PROVIDER="http-json", SMS_URL=provider)
+    partner = add_partner(app, "publish")
+    subscribe(app, csv_row(address="081200000001", **INSIDE_POLYGON))
+
+    alert = publish(app, partner, partner_cap())
+
+    with transaction(runtime(app).sessions) as session:
+        row = session.scalars(
+            select(Delivery).where(Delivery.alert_id == alert["id"])
+        ).one()
+    headers, body = _Provider.received[0]
+    assert body["to"] == "+6281200000001"
+    assert body["reference"] == str(row.id)
+    assert body["text"].startswith("Gempa M6,8")
+    assert headers["Idempotency-Key"]
+    assert (row.status, row.provider_reference) == ("sent", "op-1")
+    runtime(app).dispatcher.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"SMS_PROVIDER": "carrier-pigeon"}, "KENTONGAN_SMS_PROVIDER"),
+        ({"SMS_PROVIDER": "kannel"}, "KENTONGAN_SMS_URL"),
+        ({"SMTP_HOST": "127.0.0.1"}, "KENTONGAN_MAIL_FROM"),
+    ],
+    ids=["unknown-sms-provider", "kannel-without-url", "smtp-without-from"],
+)
+def test_incomplete_provider_settings_stop_start_up_with_the_name(
+    sqlite_url: str, tmp_path: Path, settings: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        build_app(sqlite_url, tmp_path, **settings)
