@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "SMS_TOKEN": None,
     "SMS_SENDER": None,
     "SMS_RECEIPT_URL": None,
+    "SMS_RECEIPT_SECRET": None,
     "SMTP_HOST": None,
     "SMTP_PORT": 587,
     "SMTP_SECURITY": "starttls",

@@ -19,7 +19,7 @@ from gateway.alerts.errors import (
     RuleViolation,
     WrongState,
 )
-from gateway.api import alerts
+from gateway.api import alerts, receipts
 from gateway.api.auth import check_caller
 from gateway.api.limits import check_limits, count_refusal, install_limits
 from gateway.api.openapi import openapi_document as build_document
@@ -52,6 +52,7 @@ blueprint.after_request(count_refusal)
 def install_api(app: Flask) -> None:
     """Register the API, its error shape and its rate limits on ``app``."""
     app.register_blueprint(blueprint)
+    app.register_blueprint(receipts.blueprint)
     install_limits(app)
     app.register_error_handler(AlertError, _alert_error)
     app.register_error_handler(WrongContentType, _wrong_type)

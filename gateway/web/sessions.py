@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Request
 from flask.sessions import SecureCookieSessionInterface
 
-SESSIONLESS_PREFIXES = ("/feeds/", "/api/", "/healthz")
+SESSIONLESS_PREFIXES = ("/feeds/", "/api/", "/receipts/", "/healthz")
 
 
 class CookieSessions(SecureCookieSessionInterface):
