@@ -20,10 +20,26 @@ def render_message(
         return {"text": build_sms_text(headline, instruction).text}
     if channel == "webhook":
         return {"cap": cap_bytes.decode("utf-8")}
+    if channel == "webpush":
+        return _push_message(alert, info, headline)
     body = "\n\n".join(
         part for part in (headline, info and info.description, instruction) if part
     )
     return {"subject": headline, "text": body, "language": _language(info)}
+
+
+def _push_message(alert: Alert, info: Info | None, headline: str) -> dict[str, Any]:
+    """The Web Push payload the page's service worker shows as a notification."""
+    expires = info.expires if info else None
+    return {
+        "title": headline,
+        "description": (info.instruction or info.description or "") if info else "",
+        "identifier": alert.identifier,
+        "language": _language(info),
+        "expires": expires.isoformat() if expires else None,
+        "urgency": str(info.urgency) if info else None,
+        "severity": str(info.severity) if info else None,
+    }
 
 
 def _headline(alert: Alert, info: Info | None) -> str:

@@ -1,7 +1,8 @@
 """Which adapter carries each channel, built from the settings.
 
 SMS goes to Kannel or an HTTP JSON provider (``KENTONGAN_SMS_PROVIDER``),
-email over SMTP (``KENTONGAN_SMTP_HOST``, ``KENTONGAN_MAIL_FROM``), webhooks
+email over SMTP (``KENTONGAN_SMTP_HOST``, ``KENTONGAN_MAIL_FROM``), Web Push
+with VAPID (``KENTONGAN_WEBPUSH_VAPID_PRIVATE_KEY``), webhooks
 to each subscriber's own endpoint, signed with its secret. A channel with no
 provider configured writes to the outbox folder, and the log says loudly
 that those messages reach nobody.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,9 @@ from gateway.channels.email import EmailChannel, Security
 from gateway.channels.outbox import OutboxChannel
 from gateway.channels.sms import HttpJsonSms, KannelSms
 from gateway.channels.webhook import WebhookChannel
+from gateway.channels.webpush import WebPushChannel, fit_payload, urgency_for
 from gateway.config import ConfigError
+from gateway.db import utc_now
 from gateway.dispatch.worker import Recipient, Sender
 from gateway.residents.unsubscribe import make_token
 
@@ -27,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 CHANNELS = ("sms", "email", "webpush", "webhook")
 SMS_PROVIDERS = ("kannel", "http-json")
+DEFAULT_PUSH_TTL_SECONDS = 24 * 3600
 
 
 def build_senders(config: Any, instance_path: str) -> dict[str, Sender]:
@@ -40,7 +45,9 @@ def build_senders(config: Any, instance_path: str) -> dict[str, Sender]:
     email = _email_sender(config)
     if email is not None:
         senders["email"] = email
-    # Known gap: no Web Push adapter yet; Web Push messages reach the outbox only.
+    push = _push_sender(config)
+    if push is not None:
+        senders["webpush"] = push
     return senders
 
 
@@ -158,6 +165,37 @@ def _html(message: dict[str, Any]) -> str:
     )
     language = html.escape(message["language"])
     return f'<html lang="{language}"><body>{paragraphs}</body></html>'
+
+
+def _push_sender(config: Any) -> Sender | None:
+    key = config.get("WEBPUSH_VAPID_PRIVATE_KEY")
+    if not key:
+        return None
+    try:
+        adapter = WebPushChannel(
+            key,
+            _required(config, "WEBPUSH_VAPID_SUBJECT", "mailto: or https contact"),
+            allow_insecure_endpoints=bool(config.get("WEBPUSH_ALLOW_INSECURE")),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"The Web Push settings are not usable: {exc}") from exc
+
+    def to_push(
+        delivery_id: int, recipient: Recipient, message: dict[str, Any]
+    ) -> Sent:
+        expires = message.get("expires")
+        ttl = DEFAULT_PUSH_TTL_SECONDS
+        if expires:
+            ttl = int((datetime.fromisoformat(expires) - utc_now()).total_seconds())
+        return adapter.send(
+            recipient.address,
+            recipient.push_keys or {},
+            fit_payload(message),
+            max(0, ttl),
+            urgency_for(message.get("urgency"), message.get("severity")),
+        )
+
+    return to_push
 
 
 def _required(config: Any, name: str, purpose: str) -> str:

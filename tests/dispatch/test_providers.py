@@ -5,6 +5,7 @@ faked at the network edge."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,14 +19,18 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from sqlalchemy import select
 
 from gateway.config import ConfigError
 from gateway.db import transaction
 from gateway.dispatch.models import Delivery
-from gateway.residents.models import Subscriber
+from gateway.residents.models import Subscriber as SubscriberRow
 from gateway.runtime import runtime
+from tests.channels.test_webpush import PushService
+from tests.channels.test_webpush import Subscriber as Browser
 from tests.conftest import build_app
 from tests.dispatch.test_fanout import INSIDE_POLYGON, publish, subscribe
 from tests.factories import add_partner, partner_cap
@@ -97,7 +102,7 @@ def test_email_is_delivered_and_its_unsubscribe_link_works(
                 select(Delivery.status).where(Delivery.alert_id == first["id"])
             )
         )
-        opted_out = session.scalars(select(Subscriber.opted_out_at)).one()
+        opted_out = session.scalars(select(SubscriberRow.opted_out_at)).one()
     assert message["To"] == "warga@example.org"
     assert message["Subject"].startswith("Gempa M6,8")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -181,3 +186,48 @@ def test_incomplete_provider_settings_stop_start_up_with_the_name(
 ) -> None:
     with pytest.raises(ConfigError, match=named):
         build_app(sqlite_url, tmp_path, **settings)
+
+
+def test_web_push_is_encrypted_for_the_subscriber_and_expires_with_the_alert(
+    database_url: str, tmp_path: Path
+) -> None:
+    service, browser = (
+        PushService(),
+        Browser(ec.generate_private_key(ec.SECP256R1()), os.urandom(16)),
+    )
+    threading.Thread(target=service.serve_forever, args=(0.05,), daemon=True).start()
+    vapid = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    app = build_app(
+        database_url,
+        tmp_path,
+        WEBPUSH_VAPID_PRIVATE_KEY=vapid.decode(),
+        WEBPUSH_VAPID_SUBJECT="mailto:ops@padang.go.id",
+        WEBPUSH_ALLOW_INSECURE=True,
+    )
+    with transaction(runtime(app).sessions) as session:
+        session.add(
+            SubscriberRow(
+                channel="webpush",
+                address=service.endpoint,
+                push_keys=browser.keys,
+                lat=-0.83,
+                lon=100.37,
+                verified=True,
+            )
+        )
+    partner = add_partner(app, "publish")
+
+    publish(app, partner, partner_cap())
+    service.shutdown()
+
+    (request,) = service.received
+    payload = json.loads(browser.decrypt(request.body))
+    assert payload["title"].startswith("Gempa M6,8")
+    assert request.headers["urgency"] == "high"
+    assert 0 < int(request.headers["ttl"]) <= 6 * 3600
+    assert request.headers["authorization"].startswith("vapid t=")
+    runtime(app).dispatcher.shutdown()
