@@ -28,9 +28,12 @@ from gateway.dispatch.leases import (
 from gateway.dispatch.messages import render_message
 from gateway.dispatch.models import DeliveryStatus
 from gateway.residents.models import Subscriber
+from gateway.residents.unsubscribe import opt_out
 
 logger = logging.getLogger(__name__)
 
+# A push subscription or webhook endpoint that says it is gone for good.
+GONE_CODES = {"subscription-gone", "endpoint-gone"}
 BATCH_SIZES = {"sms": 200, "email": 100, "webpush": 200, "webhook": 50}
 STOPPED_BY = {
     AlertState.CANCELLED: DeliveryStatus.CANCELLED,
@@ -111,6 +114,8 @@ def _deliver(
     except PermanentFailure as failure:
         with transaction(sessions) as session:
             record_failed(session, row.id, f"{failure.code}: {failure.reason}")
+            if failure.code in GONE_CODES:
+                opt_out(session, row.subscriber_id)
         return
     with transaction(sessions) as session:
         record_sent(session, row.id, sent.provider_reference)

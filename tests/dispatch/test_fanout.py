@@ -287,3 +287,22 @@ def test_summary_counts_by_channel_and_status(
     assert body["secondsToPercent"]["99"] is not None
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["total"] == 2
+
+
+def test_webhook_gone_for_good_is_not_tried_again(
+    fanout_app: Flask, partner: Caller, endpoint: str
+) -> None:
+    subscribe(
+        fanout_app,
+        csv_row(channel="webhook", address=f"{endpoint} {SECRET}", **INSIDE_POLYGON),
+    )
+    _Endpoint.answers = [410]
+    first = publish(fanout_app, partner, partner_cap())
+
+    second = publish(fanout_app, partner, partner_cap())
+
+    (row,) = deliveries(fanout_app, first["id"])
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "endpoint-gone" in (row.last_error or "")
+    assert deliveries(fanout_app, second["id"]) == []
+    assert len(_Endpoint.received) == 1
