@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -39,6 +38,7 @@ from gateway.channels.base import (
     Sent,
     TemporaryFailure,
 )
+from gateway.channels.http import ThreadSessions, transport_failure
 from gateway.channels.sms_text import Encoding, encoding_of
 from gateway.channels.webhook import parse_retry_after
 
@@ -163,7 +163,7 @@ class _HttpProvider:
     def __init__(self, *, timeout: float, user_agent: str) -> None:
         self.timeout = timeout
         self.user_agent = user_agent
-        self._local = threading.local()
+        self._sessions = ThreadSessions()
 
     def _check(self, to: str, text: str, delivery_id: str) -> None:
         """Refuse what no provider could send, before any request."""
@@ -217,10 +217,7 @@ class _HttpProvider:
         return response
 
     def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
+        return self._sessions.get()
 
 
 class KannelSms(_HttpProvider):
@@ -426,14 +423,4 @@ def _load_json_object(payload: Mapping[str, Any] | str | bytes) -> Mapping[str, 
 
 def _translate(error: requests.RequestException, provider: str) -> TemporaryFailure:
     """A transport error as a temporary failure; its text may hold a password."""
-    if isinstance(error, requests.Timeout):
-        return TemporaryFailure(
-            f"The {provider} SMS provider did not answer in time; the message "
-            "will be sent again.",
-            code="timeout",
-        )
-    return TemporaryFailure(
-        f"The {provider} SMS provider could not be reached "
-        f"({type(error).__name__}); the message will be sent again.",
-        code="connection-failed",
-    )
+    return transport_failure(error, f"The {provider} SMS provider")

@@ -32,6 +32,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from gateway.channels.base import PermanentFailure, Sent, TemporaryFailure
+from gateway.channels.http import transport_failure
 
 logger = logging.getLogger(__name__)
 
@@ -355,11 +356,6 @@ def _outcome(response: requests.Response) -> Sent:
 
 def _translate(error: requests.RequestException) -> TemporaryFailure:
     """A transport error as a temporary failure with a stable code."""
-    if isinstance(error, requests.Timeout):
-        return TemporaryFailure(
-            "The endpoint did not answer in time; the message will be sent again.",
-            code="timeout",
-        )
     if isinstance(error, requests.exceptions.SSLError):
         return TemporaryFailure(
             "The endpoint's TLS certificate was not accepted for its host name "
@@ -367,8 +363,4 @@ def _translate(error: requests.RequestException) -> TemporaryFailure:
             "sent again, and keeps failing until the partner fixes it.",
             code="tls-failed",
         )
-    return TemporaryFailure(
-        f"The endpoint could not be reached ({type(error).__name__}); "
-        "the message will be sent again.",
-        code="connection-failed",
-    )
+    return transport_failure(error, "The endpoint")

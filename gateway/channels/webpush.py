@@ -44,6 +44,7 @@ from gateway.channels.base import (
     Sent,
     TemporaryFailure,
 )
+from gateway.channels.http import ThreadSessions, transport_failure
 from gateway.channels.webhook import parse_retry_after
 
 logger = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class WebPushChannel:
         self.user_agent = user_agent
         self._tokens: dict[str, tuple[str, float]] = {}
         self._tokens_lock = threading.Lock()
-        self._local = threading.local()
+        self._sessions = ThreadSessions()
 
     def send(
         self,
@@ -249,10 +250,7 @@ class WebPushChannel:
         return response
 
     def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
+        return self._sessions.get()
 
 
 def _require_subject(subject: str) -> None:
@@ -380,14 +378,4 @@ def _translate(error: requests.RequestException, origin: str) -> ChannelError:
     """A transport error as a failure with a stable code; only a bad URL is final."""
     if isinstance(error, requests.exceptions.InvalidURL | requests.URLRequired):
         return _invalid_subscription(f"its endpoint is not a usable URL ({error})")
-    if isinstance(error, requests.Timeout):
-        return TemporaryFailure(
-            f"The push service at {origin} did not answer in time; the message "
-            "will be sent again.",
-            code="timeout",
-        )
-    return TemporaryFailure(
-        f"The push service at {origin} could not be reached "
-        f"({type(error).__name__}); the message will be sent again.",
-        code="connection-failed",
-    )
+    return transport_failure(error, f"The push service at {origin}")
