@@ -108,10 +108,6 @@ class AlertRecord(Base):
         cascade="all, delete-orphan", lazy="selectin"
     )
 
-    @property
-    def is_published(self) -> bool:
-        return self.state in PUBLISHED_STATES
-
 
 class AlertAreaCode(Base):
     """One geocode of a message's areas, for filtering by area."""

@@ -20,7 +20,3 @@ class PublishSettings:
     signing_cert_pem: bytes | None = None
     signing_key_password: bytes | None = None
     trust_store: TrustStore | None = None
-
-    @property
-    def signs(self) -> bool:
-        return self.signing_key_pem is not None and self.signing_cert_pem is not None

@@ -4,12 +4,10 @@ webhook to a loopback endpoint, retries, leases, cancel and the summary."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -35,6 +33,7 @@ from tests.factories import (
     post_cap,
     reference_to,
 )
+from tests.loopback import Answer, LoopbackServer, loopback_server
 from tests.residents.factories import csv_row
 
 INSIDE_POLYGON = {"lat": "-0.83", "lon": "100.37"}
@@ -207,41 +206,18 @@ def test_rows_of_a_vanished_worker_are_swept_and_sent_once(
     assert len(outbox(fanout_app)) == 5
 
 
-class _Endpoint(BaseHTTPRequestHandler):
-    answers: ClassVar[list[int]] = []
-    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        _Endpoint.received.append((dict(self.headers), body))
-        status = _Endpoint.answers.pop(0) if _Endpoint.answers else 200
-        self.send_response(status)
-        if status == 503:
-            self.send_header("Retry-After", "1")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        return
-
-
 @pytest.fixture
-def endpoint() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Endpoint)
-    _Endpoint.answers, _Endpoint.received = [], []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/alerts"
-    server.shutdown()
+def endpoint() -> Iterator[LoopbackServer]:
+    with loopback_server() as server:
+        yield server
 
 
 def test_webhook_failing_then_recovering_is_delivered_signed(
-    fanout_app: Flask, partner: Caller, endpoint: str
+    fanout_app: Flask, partner: Caller, endpoint: LoopbackServer
 ) -> None:
-    subscribe(
-        fanout_app,
-        csv_row(channel="webhook", address=f"{endpoint} {SECRET}", **INSIDE_POLYGON),
-    )
-    _Endpoint.answers = [503]
+    address = f"{endpoint.url('/alerts')} {SECRET}"
+    subscribe(fanout_app, csv_row(channel="webhook", address=address, **INSIDE_POLYGON))
+    endpoint.script = [Answer(503, {"Retry-After": "1"})]
     alert = publish(fanout_app, partner, partner_cap())
     (first,) = deliveries(fanout_app, alert["id"])
     with transaction(runtime(fanout_app).sessions) as session:
@@ -251,13 +227,13 @@ def test_webhook_failing_then_recovering_is_delivered_signed(
     assert runtime(fanout_app).dispatcher.wait_idle(30)
 
     (final,) = deliveries(fanout_app, alert["id"])
-    headers, body = _Endpoint.received[-1]
+    first_request, last_request = endpoint.received[0], endpoint.received[-1]
     assert (first.status, first.attempts) == ("queued", 1)
     assert (final.status, final.attempts) == ("sent", 2)
-    assert len(_Endpoint.received) == 2
-    assert body.startswith(b"<?xml")
-    assert verify(SECRET, headers, body)
-    assert _Endpoint.received[0][0]["webhook-id"] == headers["webhook-id"]
+    assert len(endpoint.received) == 2
+    assert last_request.body.startswith(b"<?xml")
+    assert verify(SECRET, last_request.headers, last_request.body)
+    assert first_request.headers["webhook-id"] == last_request.headers["webhook-id"]
 
 
 def test_summary_counts_by_channel_and_status(
@@ -290,13 +266,11 @@ def test_summary_counts_by_channel_and_status(
 
 
 def test_webhook_gone_for_good_is_not_tried_again(
-    fanout_app: Flask, partner: Caller, endpoint: str
+    fanout_app: Flask, partner: Caller, endpoint: LoopbackServer
 ) -> None:
-    subscribe(
-        fanout_app,
-        csv_row(channel="webhook", address=f"{endpoint} {SECRET}", **INSIDE_POLYGON),
-    )
-    _Endpoint.answers = [410]
+    address = f"{endpoint.url('/alerts')} {SECRET}"
+    subscribe(fanout_app, csv_row(channel="webhook", address=address, **INSIDE_POLYGON))
+    endpoint.script = [Answer(410)]
     first = publish(fanout_app, partner, partner_cap())
 
     second = publish(fanout_app, partner, partner_cap())
@@ -305,4 +279,4 @@ def test_webhook_gone_for_good_is_not_tried_again(
     assert (row.status, row.attempts) == ("failed", 1)
     assert "endpoint-gone" in (row.last_error or "")
     assert deliveries(fanout_app, second["id"]) == []
-    assert len(_Endpoint.received) == 1
+    assert len(endpoint.received) == 1

@@ -11,9 +11,8 @@ import threading
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -34,6 +33,7 @@ from tests.channels.test_webpush import Subscriber as Browser
 from tests.conftest import build_app
 from tests.dispatch.test_fanout import INSIDE_POLYGON, publish, subscribe
 from tests.factories import add_partner, partner_cap
+from tests.loopback import Answer, LoopbackServer, loopback_server
 from tests.residents.factories import csv_row
 
 
@@ -124,36 +124,19 @@ def test_forged_unsubscribe_link_is_refused(sqlite_url: str, tmp_path: Path) -> 
     assert response.status_code == 404
 
 
-class _Provider(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[dict[str, str], dict[str, Any]]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        _Provider.received.append((dict(self.headers), json.loads(body)))
-        answer = json.dumps({"id": f"op-{len(_Provider.received)}"}).encode()
-        self.send_response(202)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args: Any) -> None:
-        return
-
-
 @pytest.fixture
-def provider() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Provider)
-    _Provider.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/send"
-    server.shutdown()
+def provider() -> Iterator[LoopbackServer]:
+    accepted = Answer(202, {"Content-Type": "application/json"}, b'{"id": "op-1"}')
+    with loopback_server(accepted) as server:
+        yield server
 
 
 def test_sms_goes_to_the_configured_http_json_provider(
-    database_url: str, tmp_path: Path, provider: str
+    database_url: str, tmp_path: Path, provider: LoopbackServer
 ) -> None:
-    app = build_app(database_url, tmp_path, SMS_PROVIDER="http-json", SMS_URL=provider)
+    app = build_app(
+        database_url, tmp_path, SMS_PROVIDER="http-json", SMS_URL=provider.url("/send")
+    )
     partner = add_partner(app, "publish")
     subscribe(app, csv_row(address="081200000001", **INSIDE_POLYGON))
 
@@ -163,7 +146,8 @@ def test_sms_goes_to_the_configured_http_json_provider(
         row = session.scalars(
             select(Delivery).where(Delivery.alert_id == alert["id"])
         ).one()
-    headers, body = _Provider.received[0]
+    (request,) = provider.received
+    headers, body = request.headers, json.loads(request.body)
     assert body["to"] == "+6281200000001"
     assert body["reference"] == str(row.id)
     assert body["text"].startswith("Gempa M6,8")

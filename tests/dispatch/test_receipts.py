@@ -4,11 +4,8 @@ callback; secrets, repeats and unreadable receipts."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,43 +18,27 @@ from gateway.runtime import runtime
 from tests.conftest import build_app
 from tests.dispatch.test_fanout import INSIDE_POLYGON, publish, subscribe
 from tests.factories import add_partner, partner_cap
+from tests.loopback import Answer, LoopbackServer, loopback_server
 from tests.residents.factories import csv_row
 
 SECRET = "receipt-secret-for-tests"
 
 
-class _Kannel(BaseHTTPRequestHandler):
-    requests: ClassVar[list[dict[str, str]]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        _Kannel.requests.append(dict(self.headers))
-        answer = b"0: Accepted for delivery"
-        self.send_response(202)
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args: Any) -> None:
-        return
+@pytest.fixture
+def kannel() -> Iterator[LoopbackServer]:
+    with loopback_server(Answer(202, body=b"0: Accepted for delivery")) as server:
+        yield server
 
 
 @pytest.fixture
-def kannel() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Kannel)
-    _Kannel.requests = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/cgi-bin/sendsms"
-    server.shutdown()
-
-
-@pytest.fixture
-def sms_app(database_url: str, tmp_path: Path, kannel: str) -> Iterator[Flask]:
+def sms_app(
+    database_url: str, tmp_path: Path, kannel: LoopbackServer
+) -> Iterator[Flask]:
     app = build_app(
         database_url,
         tmp_path,
         SMS_PROVIDER="kannel",
-        SMS_URL=kannel,
+        SMS_URL=kannel.url("/cgi-bin/sendsms"),
         SMS_USERNAME="kentongan",
         SMS_PASSWORD="sendsms-password",
         SMS_RECEIPT_URL=f"https://gw.example/receipts/kannel?secret={SECRET}",
@@ -81,20 +62,22 @@ def status_of(app: Flask, alert_id: str) -> Delivery:
         ).one()
 
 
-def dlr_path(filled: str) -> str:
+def dlr_path(kannel: LoopbackServer, filled: str) -> str:
     """The DLR URL Kannel was given, with its placeholders filled as Kannel does."""
-    url = _Kannel.requests[0]["X-Kannel-DLR-Url"]
+    url = kannel.received[0].headers["X-Kannel-DLR-Url"]
     parts = urlsplit(url.replace("%d", filled).replace("%A", "ok"))
     return f"{parts.path}?{parts.query}"
 
 
-def test_kannel_delivery_report_marks_the_delivery_delivered(sms_app: Flask) -> None:
+def test_kannel_delivery_report_marks_the_delivery_delivered(
+    sms_app: Flask, kannel: LoopbackServer
+) -> None:
     row = sent_delivery(sms_app)
     client = sms_app.test_client()
 
-    submitted = client.get(dlr_path("8"))
-    delivered = client.get(dlr_path("1"))
-    repeated = client.get(dlr_path("1"))
+    submitted = client.get(dlr_path(kannel, "8"))
+    delivered = client.get(dlr_path(kannel, "1"))
+    repeated = client.get(dlr_path(kannel, "1"))
 
     final = status_of(sms_app, row.alert_id)
     assert row.status == "sent"
@@ -105,10 +88,12 @@ def test_kannel_delivery_report_marks_the_delivery_delivered(sms_app: Flask) -> 
     assert final.finished_at is not None
 
 
-def test_kannel_failure_report_records_the_reason(sms_app: Flask) -> None:
+def test_kannel_failure_report_records_the_reason(
+    sms_app: Flask, kannel: LoopbackServer
+) -> None:
     row = sent_delivery(sms_app)
 
-    sms_app.test_client().get(dlr_path("16"))
+    sms_app.test_client().get(dlr_path(kannel, "16"))
 
     final = status_of(sms_app, row.alert_id)
     assert final.status == "failed"

@@ -3,14 +3,12 @@ filters, paging, drills, static export and WebSub pings."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from urllib.parse import parse_qs
 
 import feedparser
 import pytest
@@ -36,6 +34,7 @@ from tests.factories import (
     publish_draft,
     reference_to,
 )
+from tests.loopback import Answer, LoopbackServer, loopback_server
 
 PUBLIC_URL = "http://127.0.0.1:8000"
 FEEDS = ["/feeds/alerts.atom", "/feeds/alerts.rss"]
@@ -318,44 +317,28 @@ def test_change_in_another_process_reaches_the_feed_within_a_second(
     assert entry_ids(reader.test_client()) == [alert["identifier"]]
 
 
-class _Hub(BaseHTTPRequestHandler):
-    pings: ClassVar[list[dict[str, list[str]]]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        _Hub.pings.append(parse_qs(self.rfile.read(length).decode()))
-        self.send_response(202)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        return
-
-
 @pytest.fixture
-def hub() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Hub)
-    _Hub.pings = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hub"
-    server.shutdown()
+def hub() -> Iterator[LoopbackServer]:
+    with loopback_server(Answer(202)) as server:
+        yield server
 
 
 def test_websub_hub_is_linked_and_pinged_on_change(
-    database_url: str, tmp_path: Path, hub: str
+    database_url: str, tmp_path: Path, hub: LoopbackServer
 ) -> None:
-    app = build_app(database_url, tmp_path, WEBSUB_HUB_URL=hub)
+    hub_url = hub.url("/hub")
+    app = build_app(database_url, tmp_path, WEBSUB_HUB_URL=hub_url)
     client = app.test_client()
     partner = add_partner(app, "publish")
 
     post_cap(client, partner, partner_cap())
     deadline = time.monotonic() + 5
-    while len(_Hub.pings) < 4 and time.monotonic() < deadline:
+    while len(hub.received) < 4 and time.monotonic() < deadline:
         time.sleep(0.05)
 
     links = {link.rel: link.href for link in read_feed(client, FEEDS[0]).feed.links}
-    pinged = {ping["hub.url"][0] for ping in _Hub.pings}
-    assert links["hub"] == hub
+    pings = [parse_qs(request.body.decode()) for request in hub.received]
+    pinged = {ping["hub.url"][0] for ping in pings}
+    assert links["hub"] == hub_url
     assert f"{PUBLIC_URL}/feeds/alerts.atom" in pinged
-    assert all(ping["hub.mode"] == ["publish"] for ping in _Hub.pings)
-    assert urlsplit(hub).hostname == "127.0.0.1"
+    assert all(ping["hub.mode"] == ["publish"] for ping in pings)
