@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean translations
 
 install: $(STAMP)
 
@@ -28,6 +28,15 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Collect the console's texts and add new ones to the catalogues in
+# gateway/web/translations; translate them there (the app compiles them).
+translations: install
+	mkdir -p instance
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location \
+		-o instance/messages.pot .
+	$(BIN)/pybabel update -i instance/messages.pot -d gateway/web/translations \
+		-w 88 -N
 
 bench: install
 	$(BIN)/python -m bench

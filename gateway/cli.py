@@ -42,7 +42,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
 @main.command()
 def scheduler() -> None:
-    """Run the periodic jobs (expiry, feed refresh) here until interrupted.
+    """Run the periodic jobs (expiry, feeds, delivery sweep) until interrupted.
 
     For a scaled-out gateway whose web processes do not run them; with
     KENTONGAN_REDIS_URL set, a second scheduler waits until the first stops.
@@ -52,6 +52,23 @@ def scheduler() -> None:
 
     try:
         run_scheduler(create_app())
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.option("--threads", default=8, show_default=True, help="Sending threads.")
+def worker(threads: int) -> None:
+    """Send alert deliveries from the Redis queue until stopped.
+
+    Needs KENTONGAN_DISPATCHER=redis and KENTONGAN_REDIS_URL; run as many as
+    the providers can take, on any machines sharing the database and Redis.
+    """
+    from gateway import create_app
+    from gateway.workers import run_worker
+
+    try:
+        run_worker(create_app(), threads)
     except ConfigError as exc:
         _fail(str(exc))
 
@@ -222,6 +239,11 @@ for _group in RESIDENT_GROUPS:
 from gateway.cli_deliveries import DELIVERY_GROUPS  # noqa: E402
 
 for _group in DELIVERY_GROUPS:
+    main.add_command(_group)
+
+from gateway.cli_places import PLACE_GROUPS  # noqa: E402
+
+for _group in PLACE_GROUPS:
     main.add_command(_group)
 
 

@@ -49,13 +49,38 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USERNAME": None,
     "SMTP_PASSWORD": None,
     "MAIL_FROM": None,
+    "MAIL_BOUNCE_ADDRESS": None,
+    "EMAIL_RECEIPT_SECRET": None,
     "WEBPUSH_VAPID_PRIVATE_KEY": None,
     "WEBPUSH_VAPID_SUBJECT": None,
     "WEBPUSH_ALLOW_INSECURE": False,
     "WEBHOOK_ALLOW_PRIVATE": False,
     "WEBSUB_HUB_URL": None,
+    "CONSOLE_IDLE_MINUTES": 30,
+    "CONSOLE_SESSION_HOURS": 12,
+    "CONSOLE_LOGIN_ACCOUNT_LIMIT": "5 per 15 minutes",
+    "CONSOLE_LOGIN_ADDRESS_LIMIT": "30 per 15 minutes",
+    "DISPATCHER": "local",
+    "REDIS_PREFIX": "kentongan",
+    "DELIVERY_LEASE_SECONDS": 60,
+    "SMS_RATE_LIMIT": None,
+    "EMAIL_RATE_LIMIT": None,
+    "WEBPUSH_RATE_LIMIT": None,
+    "WEBHOOK_RATE_LIMIT": None,
+    "BREAKER_FAILURES": 5,
+    "BREAKER_RESET_SECONDS": 30,
 }
-INTEGER_SETTINGS = {"MAX_MESSAGE_BYTES", "EXPIRY_CHECK_SECONDS", "SMTP_PORT"}
+INTEGER_SETTINGS = {
+    "MAX_MESSAGE_BYTES",
+    "CONSOLE_IDLE_MINUTES",
+    "CONSOLE_SESSION_HOURS",
+    "EXPIRY_CHECK_SECONDS",
+    "SMTP_PORT",
+    "DELIVERY_LEASE_SECONDS",
+    "BREAKER_FAILURES",
+    "BREAKER_RESET_SECONDS",
+}
+DISPATCHERS = ("local", "redis")
 BOOLEAN_SETTINGS = {"WEBHOOK_ALLOW_PRIVATE", "WEBPUSH_ALLOW_INSECURE"}
 BOOLEAN_WORDS = {
     "1": True,
@@ -116,6 +141,8 @@ def _check(settings: dict[str, Any]) -> None:
             f"got '{settings['ENV']}'"
         )
 
+    _check_dispatcher(settings)
+
     if settings["ENV"] == "development":
         settings["SECRET_KEY"] = settings["SECRET_KEY"] or DEVELOPMENT_SECRET
         return
@@ -129,4 +156,22 @@ def _check(settings: dict[str, Any]) -> None:
             + "; ".join(
                 f"{ENV_PREFIX}{name} ({REQUIRED_IN_PRODUCTION[name]})" for name in unset
             )
+        )
+
+
+def _check_dispatcher(settings: dict[str, Any]) -> None:
+    if settings["DISPATCHER"] not in DISPATCHERS:
+        raise ConfigError(
+            f"{ENV_PREFIX}DISPATCHER must be one of {', '.join(DISPATCHERS)}, "
+            f"got '{settings['DISPATCHER']}'"
+        )
+    if settings["DISPATCHER"] == "redis" and not settings.get("REDIS_URL"):
+        raise ConfigError(
+            f"{ENV_PREFIX}DISPATCHER=redis needs {ENV_PREFIX}REDIS_URL, the Redis "
+            "that carries the delivery batches to `kentongan worker` processes"
+        )
+    if int(settings["DELIVERY_LEASE_SECONDS"]) < 1:
+        raise ConfigError(
+            f"{ENV_PREFIX}DELIVERY_LEASE_SECONDS must be at least 1, got "
+            f"{settings['DELIVERY_LEASE_SECONDS']}"
         )

@@ -23,8 +23,13 @@ from gateway.cap.errors import CapError
 from gateway.cap.truststore import TrustStore
 from gateway.config import ConfigError
 from gateway.db import make_engine, make_session_factory
+from gateway.dispatch.base import Dispatcher
+from gateway.dispatch.guards import ProviderGuards
 from gateway.dispatch.local import LocalDispatcher
+from gateway.dispatch.queued import RedisDispatcher
 from gateway.dispatch.senders import build_senders
+from gateway.dispatch.work import FanoutWork
+from gateway.dispatch.worker import DeliveryContext
 from gateway.feeds.publisher import FeedPublisher
 from gateway.feeds.store import FeedSettings, FeedStore
 
@@ -40,7 +45,8 @@ class Runtime:
     publishing: PublishSettings
     feeds: FeedStore
     feed_publisher: FeedPublisher
-    dispatcher: LocalDispatcher
+    dispatcher: Dispatcher
+    fanout: FanoutWork
 
 
 def runtime(app: Flask) -> Runtime:
@@ -63,21 +69,41 @@ def init_runtime(app: Flask) -> Runtime:
     publisher = FeedPublisher(
         feeds, app.config.get("FEEDS_DIR"), app.config.get("WEBSUB_HUB_URL")
     )
-    dispatcher = LocalDispatcher(
-        sessions,
-        build_senders(app.config, app.instance_path),
+    fanout = FanoutWork(
+        DeliveryContext(
+            sessions,
+            build_senders(app.config, app.instance_path),
+            ProviderGuards.from_settings(app.config),
+            int(app.config["DELIVERY_LEASE_SECONDS"]),
+        ),
         app.config["DEFAULT_LANGUAGE"],
     )
+    dispatcher = make_dispatcher(app.config, fanout)
     watch_alert_changes(
         sessions,
         lambda published: publisher.alerts_changed(),
         dispatcher.alerts_published,
     )
     built = Runtime(
-        engine, sessions, publish_settings(app.config), feeds, publisher, dispatcher
+        engine,
+        sessions,
+        publish_settings(app.config),
+        feeds,
+        publisher,
+        dispatcher,
+        fanout,
     )
     app.extensions[EXTENSION] = built
     return built
+
+
+def make_dispatcher(config: Any, fanout: FanoutWork) -> Dispatcher:
+    """The thread pool by default; Dramatiq on Redis when asked for."""
+    if config["DISPATCHER"] == "redis":
+        return RedisDispatcher(
+            fanout, str(config["REDIS_URL"]), str(config["REDIS_PREFIX"])
+        )
+    return LocalDispatcher(fanout)
 
 
 def feed_settings(config: Any) -> FeedSettings:

@@ -1,4 +1,5 @@
-"""Periodic jobs (APScheduler 3): marking expired alerts, refreshing feeds.
+"""Periodic jobs (APScheduler 3): marking expired alerts, refreshing feeds,
+sweeping deliveries whose lease ran out.
 
 Runs in exactly one process: inside ``kentongan serve`` by default, or as
 ``kentongan scheduler`` when the gateway is scaled out, where a Redis lock

@@ -18,12 +18,14 @@ import gateway.accounts.models
 import gateway.alerts.audit
 import gateway.alerts.models
 import gateway.dispatch.models
+import gateway.places.models
 import gateway.residents.models  # noqa: F401  (every table is known to Base)
 from gateway import create_app
 from gateway.runtime import runtime
 from tests import databases
 
 IN_CI = os.environ.get("CI") == "true"
+pytest_plugins = ["tests.redis_keys"]
 BACKENDS = ["sqlite", "postgresql"]
 
 

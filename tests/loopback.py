@@ -5,6 +5,7 @@ endpoint, an SMS provider) and answers from a script, in order."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ class LoopbackServer(ThreadingHTTPServer):
         self.default = default
         self.script: list[Answer] = []
         self.received: list[Request] = []
+        # Seconds each answer takes, to stand in for a slow provider.
+        self.delay = 0.0
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
@@ -67,6 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(self.server.delay)
         self.server.received.append(Request(self.path, dict(self.headers), body))
         answer = self.server.next_answer()
         self.send_response(answer.status)

@@ -3,12 +3,8 @@ counts shared through Redis by every process of the gateway."""
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import redis
 from flask import Flask
 from sqlalchemy import select
@@ -16,28 +12,11 @@ from sqlalchemy import select
 from gateway.alerts.audit import AuditEntry
 from gateway.db import transaction
 from gateway.runtime import runtime
-from tests.conftest import IN_CI, build_app
+from tests.conftest import build_app
 from tests.factories import add_staff
+from tests.redis_keys import REDIS_URL
 
-REDIS_URL = os.environ.get("KENTONGAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BAD_SECRET = "ktn_t_0123456789abcdef_" + "x" * 43
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own, removed afterwards."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    prefix = f"kentongan-test-{secrets.token_hex(4)}"
-    yield prefix
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
-    client.close()
 
 
 def refused_request(app: Flask) -> int:

@@ -19,11 +19,12 @@ from gateway.alerts.errors import (
     RuleViolation,
     WrongState,
 )
-from gateway.api import alerts, receipts
+from gateway.api import alerts, receipts, subscribers
 from gateway.api.auth import check_caller
 from gateway.api.limits import check_limits, count_refusal, install_limits
 from gateway.api.openapi import openapi_document as build_document
 from gateway.api.problems import WrongContentType, problem_response, unsupported_type
+from gateway.residents.errors import ResidentError
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def openapi_document() -> Response:
 
 
 alerts.register(blueprint)
+subscribers.register(blueprint)
 blueprint.before_request(check_limits)
 blueprint.before_request(check_caller)
 blueprint.after_request(count_refusal)
@@ -55,6 +57,7 @@ def install_api(app: Flask) -> None:
     app.register_blueprint(receipts.blueprint)
     install_limits(app)
     app.register_error_handler(AlertError, _alert_error)
+    app.register_error_handler(ResidentError, subscribers.resident_error)
     app.register_error_handler(WrongContentType, _wrong_type)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

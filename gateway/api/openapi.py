@@ -1,5 +1,5 @@
-"""The OpenAPI 3.1 document of the API, built from the same draft schema the
-API checks bodies against, so the two cannot drift apart."""
+"""The OpenAPI 3.1 document of the API, built from the same draft and
+subscriber schemas the API checks bodies against, so they cannot drift apart."""
 
 from __future__ import annotations
 
@@ -10,8 +10,14 @@ from typing import Any
 from gateway.alerts.drafts import draft_schema
 from gateway.alerts.models import AlertState
 from gateway.cap import Status
+from gateway.residents.addresses import Channel
+from gateway.residents.changes import subscriber_schema
+from gateway.residents.subscriptions import MAX_ID
 
 DRAFT_PREFIX = "Draft"
+SUBSCRIBER_PREFIX = "Subscriber"
+# A success answered with no body (204).
+NO_CONTENT = ""
 ALERT_ID_PATTERN = "^[0-9a-f]{32}$"
 NO_NUL = "^[^\\u0000]*$"
 # Some character that is neither white space nor a control character, and no
@@ -21,11 +27,14 @@ ERROR_STATUSES = {
     "400": "The body cannot be read (malformed XML or JSON, unsafe XML)",
     "401": "No credential, or an unknown or revoked one",
     "403": "The caller may not do this",
-    "404": "No such alert visible to the caller",
-    "409": "Duplicate message, or the alert is not in a state for this step",
+    "404": "No such alert or subscriber visible to the caller",
+    "409": (
+        "Duplicate message or subscriber (Location names the existing one), or "
+        "the alert is not in a state for this step"
+    ),
     "413": "The body is larger than the configured limit",
     "415": "The body's Content-Type is not accepted",
-    "422": "The input breaks a CAP rule or the office's protocol",
+    "422": "The input breaks a CAP rule, the office's protocol or an address rule",
     "429": "Too many requests; wait as Retry-After says",
 }
 
@@ -43,10 +52,11 @@ def _frozen_document() -> dict[str, Any]:
             "title": "Kentongan alert gateway API",
             "version": "1",
             "description": (
-                "Create, approve, publish, update and cancel CAP 1.2 alerts. Staff "
-                "use personal tokens; partner agencies use organisation keys with "
-                "the scope submit, publish or read. Errors are RFC 9457 problem "
-                "documents with an errors list."
+                "Create, approve, publish, update and cancel CAP 1.2 alerts, and "
+                "manage the subscribers they reach. Staff use personal tokens; "
+                "partner agencies use organisation keys with the scope submit, "
+                "publish or read. Errors are RFC 9457 problem documents with an "
+                "errors list."
             ),
         },
         "servers": [{"url": "/"}],
@@ -62,7 +72,13 @@ def _frozen_document() -> dict[str, Any]:
                     "in": "path",
                     "required": True,
                     "schema": {"type": "string", "pattern": ALERT_ID_PATTERN},
-                }
+                },
+                "SubscriberId": {
+                    "name": "subscriber_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                },
             },
         },
     }
@@ -136,6 +152,7 @@ def _paths() -> dict[str, Any]:
             )
         },
         **_step_paths(alert_id),
+        **_subscriber_paths(),
     }
 
 
@@ -199,6 +216,63 @@ def _step_paths(alert_id: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
+def _subscriber_paths() -> dict[str, Any]:
+    subscriber_id = [{"$ref": "#/components/parameters/SubscriberId"}]
+    changes = {"schema": {"$ref": f"#/components/schemas/{SUBSCRIBER_PREFIX}_changes"}}
+    return {
+        "/api/v1/subscribers": {
+            "get": _operation(
+                "listSubscribers",
+                "List subscribers in the order they were added",
+                parameters=_subscriber_list_parameters(),
+                success=("200", "A page of subscribers", "SubscriberPage"),
+            ),
+            "post": _operation(
+                "createSubscriber",
+                "Add a subscriber",
+                description=(
+                    "The address is brought to canonical form (E.164, lower-cased "
+                    "email, push endpoint, webhook URL). One already stored on the "
+                    "same channel answers 409 with its Location."
+                ),
+                body=_json_body("NewSubscriber", required=True),
+                success=("201", "Stored", "Subscriber"),
+            ),
+        },
+        "/api/v1/subscribers/{subscriber_id}": {
+            "get": _operation(
+                "getSubscriber",
+                "One subscriber",
+                parameters=subscriber_id,
+                success=("200", "The subscriber", "Subscriber"),
+            ),
+            "patch": _operation(
+                "updateSubscriber",
+                "Change some of a subscriber's fields",
+                parameters=subscriber_id,
+                body={
+                    "required": True,
+                    "content": {
+                        "application/json": changes,
+                        "application/merge-patch+json": changes,
+                    },
+                },
+                success=("200", "The changed subscriber", "Subscriber"),
+            ),
+            "delete": _operation(
+                "deleteSubscriber",
+                "Remove a subscriber and erase their personal data",
+                description=(
+                    "Their delivery rows stay as the office's record; rows not yet "
+                    "sent are closed as failed."
+                ),
+                parameters=subscriber_id,
+                success=("204", "Removed", NO_CONTENT),
+            ),
+        },
+    }
+
+
 def _operation(
     operation_id: str,
     summary: str,
@@ -209,16 +283,17 @@ def _operation(
     description: str | None = None,
 ) -> dict[str, Any]:
     status, text, schema = success
-    content = (
-        {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
-        if schema
-        else {"application/cap+xml": {"schema": {"type": "string"}}}
-    )
+    answer: dict[str, Any] = {"description": text}
+    if schema is None:
+        answer["content"] = {"application/cap+xml": {"schema": {"type": "string"}}}
+    elif schema != NO_CONTENT:
+        reference = {"$ref": f"#/components/schemas/{schema}"}
+        answer["content"] = {"application/json": {"schema": reference}}
     found: dict[str, Any] = {
         "operationId": operation_id,
         "summary": summary,
         "responses": {
-            status: {"description": text, "content": content},
+            status: answer,
             **{
                 code: {"$ref": f"#/components/responses/Error{code}"}
                 for code in ERROR_STATUSES
@@ -255,14 +330,17 @@ def _json_body(schema: str, *, required: bool) -> dict[str, Any]:
     }
 
 
+def _query(name: str, schema: dict[str, Any], text: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": text}
+
+
+def _choices(name: str, values: list[str], text: str) -> dict[str, Any]:
+    schema = {"type": "array", "minItems": 1, "items": {"enum": values}}
+    return {**_query(name, schema, text), "style": "form", "explode": False}
+
+
 def _list_parameters() -> list[dict[str, Any]]:
-    def query(name: str, schema: dict[str, Any], text: str) -> dict[str, Any]:
-        return {"name": name, "in": "query", "schema": schema, "description": text}
-
-    def choices(name: str, values: list[str], text: str) -> dict[str, Any]:
-        schema = {"type": "array", "minItems": 1, "items": {"enum": values}}
-        return {**query(name, schema, text), "style": "form", "explode": False}
-
+    query, choices = _query, _choices
     return [
         choices(
             "state",
@@ -286,6 +364,28 @@ def _list_parameters() -> list[dict[str, Any]]:
         ),
         query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
         query("cursor", {"type": "string"}, "From the previous page's next link"),
+    ]
+
+
+def _subscriber_list_parameters() -> list[dict[str, Any]]:
+    return [
+        _choices(
+            "channel",
+            [str(channel) for channel in Channel],
+            "Only subscribers on one of these channels, comma-separated",
+        ),
+        _query(
+            "area",
+            {"type": "string", "pattern": NO_NUL},
+            "Only subscribers with this area code",
+        ),
+        _query(
+            "group",
+            {"type": "string", "pattern": NO_NUL},
+            "Only members of this drill group",
+        ),
+        _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
+        _query("cursor", {"type": "string"}, "From the previous page's next link"),
     ]
 
 
@@ -327,34 +427,81 @@ def _schemas() -> dict[str, Any]:
         },
     }
     schemas.update(_draft_schemas())
+    schemas.update(_subscriber_schemas())
     return schemas
 
 
 def _draft_schemas() -> dict[str, Any]:
-    """The draft schema with its $defs moved into components."""
-    schema = draft_schema()
-    definitions = schema.pop("$defs")
-    for key in ("$schema", "$id"):
-        schema.pop(key, None)
-    found = {DRAFT_PREFIX: _rewrite_refs(schema)}
-    for name, definition in definitions.items():
-        found[f"{DRAFT_PREFIX}_{name}"] = _rewrite_refs(definition)
+    return _components_of(draft_schema(), DRAFT_PREFIX, DRAFT_PREFIX)
+
+
+def _subscriber_schemas() -> dict[str, Any]:
+    found = _components_of(subscriber_schema(), "NewSubscriber", SUBSCRIBER_PREFIX)
+    found["Subscriber"] = _subscriber_answer_schema()
+    found["SubscriberPage"] = {
+        "type": "object",
+        "required": ["items", "next"],
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Subscriber"},
+            },
+            "next": {"type": ["string", "null"]},
+        },
+    }
     return found
 
 
-def _rewrite_refs(node: Any) -> Any:
+def _components_of(schema: dict[str, Any], name: str, prefix: str) -> dict[str, Any]:
+    """A JSON schema as components: itself as ``name``, its $defs as ``prefix_*``."""
+    definitions = schema.pop("$defs")
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+    found = {name: _rewrite_refs(schema, prefix)}
+    for key, definition in definitions.items():
+        found[f"{prefix}_{key}"] = _rewrite_refs(definition, prefix)
+    return found
+
+
+def _rewrite_refs(node: Any, prefix: str) -> Any:
     if isinstance(node, dict):
         return {
             key: (
-                value.replace("#/$defs/", f"#/components/schemas/{DRAFT_PREFIX}_")
+                value.replace("#/$defs/", f"#/components/schemas/{prefix}_")
                 if key == "$ref"
-                else _rewrite_refs(value)
+                else _rewrite_refs(value, prefix)
             )
             for key, value in node.items()
         }
     if isinstance(node, list):
-        return [_rewrite_refs(item) for item in node]
+        return [_rewrite_refs(item, prefix) for item in node]
     return node
+
+
+def _subscriber_answer_schema() -> dict[str, Any]:
+    time = {"type": ["string", "null"]}
+    properties: dict[str, Any] = {
+        "id": {"type": "integer"},
+        "channel": {"enum": [str(channel) for channel in Channel]},
+        "address": {"type": "string"},
+        "language": {"type": ["string", "null"]},
+        "lat": {"type": ["number", "null"]},
+        "lon": {"type": ["number", "null"]},
+        "areas": {"type": "array", "items": {"type": "string"}},
+        "groups": {"type": "array", "items": {"type": "string"}},
+        "verified": {"type": "boolean"},
+        "optedOut": {"type": "boolean"},
+        "optedOutAt": time,
+        "hasSecret": {"type": "boolean"},
+        "createdAt": {"type": "string"},
+        "updatedAt": {"type": "string"},
+        "links": {
+            "type": "object",
+            "required": ["self"],
+            "properties": {"self": {"type": "string"}},
+        },
+    }
+    return {"type": "object", "required": sorted(properties), "properties": properties}
 
 
 def _alert_schema() -> dict[str, Any]:

@@ -31,6 +31,13 @@ POLICY: dict[str, frozenset[str]] = {
     "api.return_alert": APPROVERS,
     "api.update_alert": STAFF,
     "api.cancel_alert": STAFF,
+    # Residents' addresses are personal data: staff read them, approvers and
+    # admins (who answer for what the office sends) change them.
+    "api.list_subscribers": STAFF,
+    "api.get_subscriber": STAFF,
+    "api.create_subscriber": APPROVERS,
+    "api.update_subscriber": APPROVERS,
+    "api.delete_subscriber": APPROVERS,
 }
 
 

@@ -7,10 +7,14 @@ give each worker thread its own ``EmailChannel``. A connection the server has
 closed is reopened once, on the spot.
 
 Settings: host, port, mail-from address (and display name), optional user name
-and password, ``security``, timeout in seconds, EHLO name, TLS context.
+and password, ``security``, timeout in seconds, EHLO name, TLS context, and for
+bounces the reference secret and an optional bounce address.
 Each message is multipart/alternative (text and HTML, UTF-8, quoted-printable)
 with ``Message-ID: <delivery id@mail-from domain>``, the same on every retry,
-and RFC 8058 ``List-Unsubscribe`` / ``List-Unsubscribe-Post``.
+and RFC 8058 ``List-Unsubscribe`` / ``List-Unsubscribe-Post``. With a reference
+secret it carries its signed delivery reference (see ``channels.bounces``) in an
+``X-Kentongan-Delivery`` header and, with a bounce address, in the envelope
+sender (VERP: ``bounces+<reference>@domain``), so bounces name their delivery.
 
 Limits: one recipient per message; ASCII addresses only (no SMTPUTF8 local
 parts; an internationalised domain is sent as IDNA); the unsubscribe URL must
@@ -39,6 +43,12 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from gateway.channels.base import ChannelError, PermanentFailure, Sent, TemporaryFailure
+from gateway.channels.bounces import (
+    REFERENCE_HEADER,
+    REFERENCE_LENGTH,
+    make_reference,
+    verp_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,9 +150,13 @@ class EmailChannel:
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         helo_name: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        reference_secret: str | None = None,
+        bounce_address: str | None = None,
     ) -> None:
         if (username is None) != (password is None):
             raise ValueError("Give both the SMTP user name and password, or neither.")
+        if bounce_address is not None and not reference_secret:
+            raise ValueError("A bounce address needs a reference secret to sign with.")
         if from_name is not None and ("\r" in from_name or "\n" in from_name):
             raise ValueError("The sender's display name must be one line.")
         self.host = host
@@ -155,6 +169,8 @@ class EmailChannel:
         self.timeout = timeout
         self.helo_name = helo_name
         self.ssl_context = ssl_context or ssl.create_default_context()
+        self.reference_secret = reference_secret
+        self.bounce_address = _checked_bounce_address(bounce_address)
         self._lock = threading.Lock()
         self._smtp: smtplib.SMTP | None = None
 
@@ -169,16 +185,18 @@ class EmailChannel:
     ) -> Sent:
         """Hand one message to the server; raises a ``ChannelError`` on failure.
 
-        ``message_id`` is the delivery id; the Message-ID header is made from it.
+        ``message_id`` is the delivery id; the Message-ID header and the bounce
+        reference are made from it.
         """
         recipient = _checked(check_address, to, code="invalid-address")
         message = self._build(recipient, subject, text, html, message_id)
         _add_unsubscribe(message, unsubscribe_url)
+        sender = self._add_reference(message, message_id)
         data = message.as_bytes(policy=MAIL_POLICY)
 
         started = time.monotonic()
         with self._lock:
-            self._deliver(recipient, data)
+            self._deliver(sender, recipient, data)
         logger.info(
             "email accepted channel=%s message_id=%s duration_ms=%s",
             self.name,
@@ -223,7 +241,22 @@ class EmailChannel:
         )
         return message
 
-    def _deliver(self, recipient: str, data: bytes) -> None:
+    def _add_reference(self, message: EmailMessage, delivery_id: str) -> str:
+        """Sign the delivery into the message; the envelope sender to use."""
+        if not self.reference_secret:
+            return self.mail_from
+        reference = _checked(
+            make_reference,
+            self.reference_secret,
+            delivery_id,
+            code="invalid-message-id",
+        )
+        message[REFERENCE_HEADER] = reference
+        if self.bounce_address is None:
+            return self.mail_from
+        return verp_address(self.bounce_address, reference)
+
+    def _deliver(self, sender: str, recipient: str, data: bytes) -> None:
         """Send over the open connection, reopening it once if the server closed it."""
         # Known gap: a server that drops the connection after taking the whole
         # message but before answering gets it again, with the same Message-ID —
@@ -231,7 +264,7 @@ class EmailChannel:
         attempts = 2 if self._smtp is not None else 1
         for attempt in range(1, attempts + 1):
             try:
-                self._transmit(recipient, data)
+                self._transmit(sender, recipient, data)
                 return
             except (smtplib.SMTPException, OSError) as error:
                 self._forget_broken_connection(error)
@@ -240,10 +273,10 @@ class EmailChannel:
                     continue
                 raise _translate(error) from error
 
-    def _transmit(self, recipient: str, data: bytes) -> None:
+    def _transmit(self, sender: str, recipient: str, data: bytes) -> None:
         if self._smtp is None:
             self._smtp = self._connect()
-        self._smtp.sendmail(self.mail_from, [recipient], data)
+        self._smtp.sendmail(sender, [recipient], data)
 
     def _connect(self) -> smtplib.SMTP:
         """A new session, greeted, secured and authenticated as configured."""
@@ -313,6 +346,20 @@ def _checked(check: Callable[..., str], *args: str, code: str) -> str:
         return check(*args)
     except ValueError as error:
         raise PermanentFailure(str(error), code=code) from error
+
+
+def _checked_bounce_address(address: str | None) -> str | None:
+    """The bounce address in IDNA form, refused if a reference would not fit."""
+    if address is None:
+        return None
+    checked = check_address(address)
+    room = MAX_LOCAL_PART - 1 - REFERENCE_LENGTH
+    if len(checked.rpartition("@")[0]) > room:
+        raise ValueError(
+            f"The part before @ in the bounce address {address!r} must be at most "
+            f"{room} characters, to leave room for the delivery reference."
+        )
+    return checked
 
 
 def _refuse_line_breaks(**values: str) -> None:

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -45,7 +47,7 @@ from gateway.channels.base import (
     TemporaryFailure,
 )
 from gateway.channels.http import ThreadSessions, transport_failure
-from gateway.channels.webhook import parse_retry_after
+from gateway.channels.webhook import is_public_address, parse_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +202,8 @@ class WebPushChannel:
                 "subscription, or allow insecure endpoints for loopback tests.",
                 code="insecure-endpoint",
             )
+        if not self.allow_insecure_endpoints:
+            _refuse_private_host(target.hostname, target.port or 443)
         return target
 
     def _authorization(self, audience: str) -> str:
@@ -226,9 +230,6 @@ class WebPushChannel:
     ) -> requests.Response:
         """One POST without redirects; transport errors become failures."""
         started = time.monotonic()
-        # Known gap: the endpoint's address is not checked against private and
-        # loopback ranges as webhooks are — a forged subscription could make
-        # the gateway POST encrypted bytes to an internal https service.
         try:
             response = self._session().post(
                 endpoint,
@@ -251,6 +252,32 @@ class WebPushChannel:
 
     def _session(self) -> requests.Session:
         return self._sessions.get()
+
+
+def _refuse_private_host(host: str, port: int) -> None:
+    """Refuse an endpoint whose host has a private or loopback address, so a
+    forged subscription cannot aim the gateway at an internal service.
+
+    Known gap: the connection resolves the name again, so a host that changes
+    its answer between the two lookups (DNS rebinding) is not caught, as it
+    is for webhooks, which connect to the address they checked.
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise TemporaryFailure(
+            f"The push service host {host!r} could not be resolved ({error}).",
+            code="host-unresolvable",
+        ) from error
+    for info in found:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not is_public_address(address):
+            raise PermanentFailure(
+                f"The push service host {host!r} resolves to {address}, a private "
+                "or loopback address; a real push service is public. Remove the "
+                "subscription, or allow insecure endpoints for loopback tests.",
+                code="address-not-allowed",
+            )
 
 
 def _require_subject(subject: str) -> None:

@@ -6,18 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.cap import Alert, Info, MsgType
-from gateway.channels.sms_text import build_sms_text
+from gateway.channels.sms_text import SmsText, build_sms_text
 
 
 def render_message(
     channel: str, alert: Alert, info_index: int, cap_bytes: bytes
 ) -> dict[str, Any]:
     """The channel's message for one info block (any index falls back to 0)."""
-    info = alert.infos[info_index] if info_index < len(alert.infos) else None
+    info = _info(alert, info_index)
     headline = _headline(alert, info)
     instruction = info.instruction if info else None
     if channel == "sms":
-        return {"text": build_sms_text(headline, instruction).text}
+        return {"text": sms_text(alert, info_index).text}
     if channel == "webhook":
         return {"cap": cap_bytes.decode("utf-8")}
     if channel == "webpush":
@@ -26,6 +26,16 @@ def render_message(
         part for part in (headline, info and info.description, instruction) if part
     )
     return {"subject": headline, "text": body, "language": _language(info)}
+
+
+def sms_text(alert: Alert, info_index: int) -> SmsText:
+    """The SMS of one info block, with its encoding and segments."""
+    info = _info(alert, info_index)
+    return build_sms_text(_headline(alert, info), info.instruction if info else None)
+
+
+def _info(alert: Alert, info_index: int) -> Info | None:
+    return alert.infos[info_index] if info_index < len(alert.infos) else None
 
 
 def _push_message(alert: Alert, info: Info | None, headline: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The deliveries table: one row per (alert message, subscriber, channel),
-written before any provider is called, carrying the delivery to its end."""
+written before any provider is called, carrying the delivery to its end; and
+the fan-outs table, one row per message whose deliveries were planned."""
 
 from __future__ import annotations
 
@@ -68,3 +69,14 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Fanout(Base):
+    """Marks a published message as planned, in the transaction that wrote its
+    delivery rows, so a crash before planning is found and planned again."""
+
+    __tablename__ = "fanouts"
+
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.id"), primary_key=True)
+    planned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    deliveries: Mapped[int] = mapped_column(default=0)

@@ -129,6 +129,7 @@ def _sms_sender(config: Any) -> Sender | None:
 def _email_sender(config: Any) -> Sender | None:
     if not config.get("SMTP_HOST"):
         return None
+    secret = str(config["SECRET_KEY"])
     try:
         adapter = EmailChannel(
             host=config["SMTP_HOST"],
@@ -137,11 +138,12 @@ def _email_sender(config: Any) -> Sender | None:
             username=config.get("SMTP_USERNAME"),
             password=config.get("SMTP_PASSWORD"),
             security=Security(config["SMTP_SECURITY"]),
+            reference_secret=secret,
+            bounce_address=config.get("MAIL_BOUNCE_ADDRESS") or None,
         )
     except ValueError as exc:
         raise ConfigError(f"The SMTP settings are not usable: {exc}") from exc
     base = str(config["PUBLIC_URL"]).rstrip("/")
-    secret = str(config["SECRET_KEY"])
 
     def to_email(
         delivery_id: int, recipient: Recipient, message: dict[str, Any]

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import phonenumbers
 
@@ -30,6 +30,9 @@ AUTH_BYTES = 16
 MIN_SECRET_LENGTH = 16
 MAX_SECRET_LENGTH = 200
 LOOPBACK_NAMES = {"localhost"}
+# White space or a control character: never part of a URL or a secret.
+UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+MAX_SHOWN = 80
 
 EMAIL_LOCAL_PART = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -77,6 +80,11 @@ def normalise_address(
     text = raw.strip()
     if not text:
         raise InvalidSubscription("The address is empty.", code="empty-address")
+    if "\x00" in text:
+        raise InvalidSubscription(
+            "The address contains a NUL character; give it as plain text.",
+            code="invalid-address",
+        )
     if len(text) > MAX_ADDRESS_LENGTH:
         raise InvalidSubscription(
             f"The address is {len(text)} characters long; at most "
@@ -144,7 +152,13 @@ def normalise_email(text: str) -> str:
 
 def normalise_push_subscription(text: str) -> Address:
     """A browser's PushSubscription JSON: an https endpoint and its two keys."""
-    document = _json_object(text, "Web Push subscription", code="invalid-webpush")
+    return push_address(
+        _json_object(text, "Web Push subscription", code="invalid-webpush")
+    )
+
+
+def push_address(document: dict[str, Any]) -> Address:
+    """The address of a PushSubscription already read from JSON."""
     endpoint = document.get("endpoint")
     keys = document.get("keys")
     if not isinstance(endpoint, str) or not isinstance(keys, dict):
@@ -153,9 +167,17 @@ def normalise_push_subscription(text: str) -> Address:
             '({"endpoint": "https://…", "keys": {"p256dh": "…", "auth": "…"}}).',
             code="invalid-webpush",
         )
-    if urlsplit(endpoint).scheme != "https" or not urlsplit(endpoint).hostname:
+    parts = _split_url(endpoint)
+    if (
+        len(endpoint) > MAX_ADDRESS_LENGTH
+        or UNSAFE_IN_URL.search(endpoint)
+        or parts is None
+        or parts.scheme != "https"
+        or not parts.hostname
+    ):
         raise InvalidSubscription(
-            f"The Web Push endpoint '{endpoint}' must be an https URL.",
+            f"The Web Push endpoint '{_shown(endpoint)}' must be an https URL of at "
+            f"most {MAX_ADDRESS_LENGTH} characters without spaces.",
             code="invalid-webpush",
         )
 
@@ -180,23 +202,46 @@ def normalise_webhook(text: str, *, allow_loopback: bool) -> Address:
             '{"url": "https://…", "secret": "…"}.',
             code="webhook-secret-missing",
         )
+    return webhook_address(url, secret, allow_loopback=allow_loopback)
+
+
+def webhook_address(url: str, secret: str, *, allow_loopback: bool) -> Address:
+    """A webhook from its URL and signing secret, given apart."""
+    check_webhook_secret(secret)
+    check_webhook_url(url, allow_loopback=allow_loopback)
+    return Address(Channel.WEBHOOK, url, webhook_secret=secret)
+
+
+def check_webhook_secret(secret: str) -> None:
+    """16 to 200 characters of visible text."""
     if not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH:
         raise InvalidSubscription(
             f"The webhook secret has {len(secret)} characters; it needs "
             f"{MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH}.",
             code="weak-webhook-secret",
+            location="/secret",
         )
-    check_webhook_url(url, allow_loopback=allow_loopback)
-    return Address(Channel.WEBHOOK, url, webhook_secret=secret)
+    if UNSAFE_IN_URL.search(secret):
+        raise InvalidSubscription(
+            "The webhook secret may not hold spaces or control characters.",
+            code="invalid-webhook-secret",
+            location="/secret",
+        )
 
 
 def check_webhook_url(url: str, *, allow_loopback: bool) -> None:
     """https to a public host; http or https to loopback only when allowed."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host or parts.scheme not in ("http", "https"):
+    parts = _split_url(url)
+    host = (parts.hostname or "").lower() if parts else ""
+    if (
+        parts is None
+        or not host
+        or parts.scheme not in ("http", "https")
+        or UNSAFE_IN_URL.search(url)
+    ):
         raise InvalidSubscription(
-            f"The webhook URL '{url}' must be an https URL with a host name.",
+            f"The webhook URL '{_shown(url)}' must be an https URL with a host name "
+            "and no spaces.",
             code="invalid-webhook",
         )
 
@@ -257,3 +302,19 @@ def _is_ip(host: str, *properties: str) -> bool:
     except ValueError:
         return False
     return any(getattr(address, name) for name in properties)
+
+
+def _split_url(url: str) -> SplitResult | None:
+    """The parts of ``url``, or None when it cannot be read (a broken IPv6 host)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (reading it checks the port is a number)
+    except ValueError:
+        return None
+    return parts
+
+
+def _shown(text: str) -> str:
+    """``text`` cut short for a message, with control characters escaped."""
+    shown = text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}…"
+    return UNSAFE_IN_URL.sub(lambda found: repr(found.group())[1:-1], shown)

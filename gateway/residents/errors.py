@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from gateway.cap.problems import Problem
+
 
 class ResidentError(Exception):
-    """A subscription was refused; ``code`` is stable, the message for people."""
+    """A subscription was refused; ``code`` is stable, the message for people.
 
-    def __init__(self, message: str, *, code: str) -> None:
+    ``location`` is a JSON pointer to the field at fault (``/`` for the whole
+    subscription); ``problems`` lists every fault when there is more than one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        location: str = "/",
+        problems: list[Problem] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.location = location
+        self.problems = problems or []
 
 
 class InvalidSubscription(ResidentError):
@@ -18,3 +33,15 @@ class InvalidSubscription(ResidentError):
 
 class InvalidImportFile(ResidentError):
     """A subscribers file cannot be read at all (missing columns, not CSV)."""
+
+
+class SubscriberNotFound(ResidentError):
+    """No subscriber has that id (or the subscriber was removed)."""
+
+
+class DuplicateSubscriber(ResidentError):
+    """Another subscriber already has this channel and address."""
+
+    def __init__(self, message: str, *, existing_id: int) -> None:
+        super().__init__(message, code="duplicate-subscriber")
+        self.existing_id = existing_id

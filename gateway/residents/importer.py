@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import math
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -36,15 +34,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.db import is_postgresql, transaction, utc_now
 from gateway.residents.addresses import Address, normalise_address, parse_channel
 from gateway.residents.errors import InvalidImportFile, InvalidSubscription
+from gateway.residents.fields import (
+    normalise_language,
+    parse_groups,
+    parse_point,
+    parse_tags,
+)
 from gateway.residents.models import Subscriber, SubscriberTag, TagKind
 
 logger = logging.getLogger(__name__)
 
 COLUMNS = ("channel", "address", "language", "lat", "lon", "areas", "groups")
 BATCH_SIZE = 1000
-MAX_TAG_LENGTH = 200
-LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
-GROUP_NAME = re.compile(r"[A-Za-z0-9_.:-]+")
 
 Key = tuple[str, str]
 
@@ -145,57 +146,6 @@ def parse_row(
         areas=parse_tags(values["areas"], "area code"),
         groups=parse_groups(values["groups"]),
     )
-
-
-def normalise_language(raw: str) -> str | None:
-    """A BCP 47 tag in its usual case (``en-us`` → ``en-US``); empty is none."""
-    text = raw.strip().replace("_", "-")
-    if not text:
-        return None
-    if len(text) > 35 or LANGUAGE_TAG.fullmatch(text.lower()) is None:
-        raise InvalidSubscription(
-            f"Language '{raw}' is not a language tag; write it like id-ID or en.",
-            code="invalid-language",
-        )
-    primary, *rest = text.lower().split("-")
-    return "-".join([primary, *(_subtag_case(part) for part in rest)])
-
-
-def parse_point(raw_lat: str, raw_lon: str) -> tuple[float | None, float | None]:
-    """Latitude and longitude in WGS 84 degrees, both or neither."""
-    lat_text, lon_text = raw_lat.strip(), raw_lon.strip()
-    if not lat_text and not lon_text:
-        return None, None
-    if not lat_text or not lon_text:
-        raise InvalidSubscription(
-            "Give both lat and lon, or neither.", code="incomplete-location"
-        )
-    lat = _degrees(lat_text, "lat", 90.0)
-    lon = _degrees(lon_text, "lon", 180.0)
-    return lat, lon
-
-
-def parse_tags(raw: str, what: str) -> tuple[str, ...]:
-    """Space-separated values, each once, in the order given."""
-    tags = tuple(dict.fromkeys(raw.split()))
-    for tag in tags:
-        if len(tag) > MAX_TAG_LENGTH:
-            raise InvalidSubscription(
-                f"The {what} '{tag[:20]}…' is longer than {MAX_TAG_LENGTH} characters.",
-                code="tag-too-long",
-            )
-    return tags
-
-
-def parse_groups(raw: str) -> tuple[str, ...]:
-    groups = parse_tags(raw, "drill group")
-    for group in groups:
-        if GROUP_NAME.fullmatch(group) is None:
-            raise InvalidSubscription(
-                f"Drill group '{group}' may hold only letters, digits and . _ : -",
-                code="invalid-group",
-            )
-    return groups
 
 
 def import_subscribers(
@@ -360,25 +310,3 @@ def _having_keys(keys: list[Key]) -> ColumnElement[bool]:
             for channel, addresses in by_channel.items()
         )
     )
-
-
-def _degrees(text: str, name: str, limit: float) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or abs(value) > limit:
-        raise InvalidSubscription(
-            f"{name} '{text}' must be a number of degrees from -{limit:g} to "
-            f"{limit:g}.",
-            code="invalid-location",
-        )
-    return value
-
-
-def _subtag_case(part: str) -> str:
-    if len(part) == 2 and part.isalpha():
-        return part.upper()
-    if len(part) == 4 and part.isalpha():
-        return part.title()
-    return part

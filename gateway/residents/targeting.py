@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.cap.model import Alert, Area, Circle, Info, MsgType, Polygon, Scope, Status
+from gateway.geodesy import KM_PER_DEGREE, haversine_km, wrap_degrees
 from gateway.residents.models import Subscriber, SubscriberTag, TagKind
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,6 @@ DRILL_STATUSES = {Status.EXERCISE, Status.TEST}
 TARGETED_STATUSES = {Status.ACTUAL, *DRILL_STATUSES}
 TARGETED_TYPES = {MsgType.ALERT, MsgType.UPDATE, MsgType.CANCEL}
 MAX_INFOS = 62
-EARTH_RADIUS_KM = 6371.0088
-KM_PER_DEGREE = np.pi * EARTH_RADIUS_KM / 180
 
 Mask = NDArray[np.bool_]
 Floats = NDArray[np.float64]
@@ -240,7 +239,7 @@ def points_in_circle(circle: Circle, lats: Floats, lons: Floats) -> Mask:
     """Within ``radius_km`` by the haversine distance; a box is checked first."""
     centre_lat, centre_lon = circle.center
     reach = circle.radius_km / KM_PER_DEGREE
-    east_west = _wrap(lons - centre_lon)
+    east_west = wrap_degrees(lons - centre_lon)
     shrink = np.cos(np.radians(min(abs(centre_lat) + reach, 90.0)))
     box = np.abs(lats - centre_lat) <= reach
     if shrink > 1e-9:
@@ -248,26 +247,10 @@ def points_in_circle(circle: Circle, lats: Floats, lons: Floats) -> Mask:
     near = np.flatnonzero(box)
 
     inside = np.zeros(len(lats), dtype=np.bool_)
-    inside[near] = _haversine_km(centre_lat, centre_lon, lats[near], lons[near]) <= (
+    inside[near] = haversine_km(centre_lat, centre_lon, lats[near], lons[near]) <= (
         circle.radius_km
     )
     return inside
-
-
-def _haversine_km(lat: float, lon: float, lats: Floats, lons: Floats) -> Floats:
-    phi, phis = np.radians(lat), np.radians(lats)
-    half_dphi = (phis - phi) / 2
-    half_dlambda = np.radians(_wrap(lons - lon)) / 2
-    chord = (
-        np.sin(half_dphi) ** 2 + np.cos(phi) * np.cos(phis) * np.sin(half_dlambda) ** 2
-    )
-    distance: Floats = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(chord, 0, 1)))
-    return distance
-
-
-def _wrap(degrees: Floats) -> Floats:
-    wrapped: Floats = (degrees + 180.0) % 360.0 - 180.0
-    return wrapped
 
 
 def _coded_subscribers(session: Session, info: Info) -> Ids:

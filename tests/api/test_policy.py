@@ -40,6 +40,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "api.approve_alert": APPROVERS,
     "api.reject_alert": APPROVERS,
     "api.return_alert": APPROVERS,
+    "api.list_subscribers": STAFF,
+    "api.get_subscriber": STAFF,
+    "api.create_subscriber": APPROVERS,
+    "api.update_subscriber": APPROVERS,
+    "api.delete_subscriber": APPROVERS,
 }
 
 PLACEHOLDER_ID = "0" * 32

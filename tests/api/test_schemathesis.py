@@ -8,7 +8,8 @@ accepted and invalid input refused.
 
 The installed Schemathesis's pytest loader (``from_fixture``) does not run
 under pytest 9.2, so each test drives one operation's strategy with Hypothesis
-itself. A few seeded alerts give the id-based operations real ids to hit.
+itself. A few seeded alerts and subscribers give the id-based operations real
+ids to hit.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ CASES = [
 # onset, the XML of a posted message): the document's 422. For them, valid
 # input may also get 422, beside Schemathesis's default answers.
 CAP_RULE_OPERATIONS = {"createAlert", "editAlert", "updateAlert", "cancelAlert"}
+# Likewise an address of the documented shape need not be a real phone number,
+# mailbox or push subscription, and may be one already stored (409).
+ADDRESS_RULE_OPERATIONS = {"createSubscriber", "updateSubscriber"}
 CAP_RULE_ANSWERS = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 # Schemathesis's list of refusals for invalid input, plus 413: an invalid body
 # can also be one over the size limit, refused before it is read.
@@ -94,6 +98,8 @@ class LiveApi:
     pending_id: str
     cursor: str
     callers: dict[str, Caller]
+    subscriber_ids: tuple[int, ...]
+    subscriber_cursor: str
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -130,6 +136,17 @@ def seed(app: Flask) -> LiveApi:
     published = publish_draft(client, author, approver)
     posted = created(post_cap(client, partner, partner_cap()))
     page = client.get("/api/v1/alerts?limit=1", headers=headers).get_json()
+    subscribers = [
+        created(
+            client.post(
+                "/api/v1/subscribers",
+                json={"channel": "sms", "address": number, "areas": ["1371"]},
+                headers=approver.headers,
+            )
+        )["id"]
+        for number in ("081200000001", "081200000002", "081200000003")
+    ]
+    listed = client.get("/api/v1/subscribers?limit=1", headers=approver.headers)
 
     assert submitted.status_code == 200, submitted.get_json()
     return LiveApi(
@@ -138,6 +155,8 @@ def seed(app: Flask) -> LiveApi:
         pending_id=pending["id"],
         cursor=page["next"].partition("cursor=")[2],
         callers={"approver": approver, "key:publish": partner},
+        subscriber_ids=tuple(subscribers),
+        subscriber_cursor=listed.get_json()["next"].partition("cursor=")[2],
     )
 
 
@@ -152,7 +171,7 @@ def load_schema(live: LiveApi, operation_id: str, caller: Caller) -> Any:
     checks: dict[str, Any] = {
         "negative_data_rejection": {"expected-statuses": REFUSALS}
     }
-    if operation_id in CAP_RULE_OPERATIONS:
+    if operation_id in CAP_RULE_OPERATIONS | ADDRESS_RULE_OPERATIONS:
         checks["positive_data_acceptance"] = {"expected-statuses": CAP_RULE_ANSWERS}
     config = schemathesis.Config.from_dict(
         {"headers": caller.headers, "checks": checks}
@@ -163,6 +182,9 @@ def load_schema(live: LiveApi, operation_id: str, caller: Caller) -> Any:
 
     @schema.hook("before_generate_path_parameters")
     def sometimes_real_ids(context: Any, strategy: Any) -> Any:
+        if "{subscriber_id}" in context.operation.path:
+            ids = st.sampled_from(live.subscriber_ids)
+            return strategy | ids.map(lambda found: {"subscriber_id": found})
         real = st.sampled_from(live.alert_ids).map(lambda found: {"alert_id": found})
         return strategy | real
 
@@ -172,9 +194,13 @@ def load_schema(live: LiveApi, operation_id: str, caller: Caller) -> Any:
 def cases(live: LiveApi, operation: Any) -> Any:
     """Valid and invalid cases; a valid cursor is one the API gave out."""
 
+    cursor = live.cursor
+    if operation.path == "/api/v1/subscribers":
+        cursor = live.subscriber_cursor
+
     def with_real_cursor(case: Any) -> Any:
         if case.query and "cursor" in case.query:
-            case.query["cursor"] = live.cursor
+            case.query["cursor"] = cursor
         return case
 
     valid = operation.as_strategy(schemathesis.GenerationMode.POSITIVE)

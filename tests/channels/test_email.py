@@ -26,6 +26,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from cryptography import x509
 
 from gateway.channels.base import PermanentFailure, Sent, TemporaryFailure
+from gateway.channels.bounces import read_reference
 from gateway.channels.email import EmailChannel, Security, check_address
 from tests.channels.certificates import write_self_signed
 
@@ -695,5 +696,92 @@ def test_login_uses_the_configured_credentials(
     ],
 )
 def test_bad_settings_are_refused_at_construction(settings: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 (each case has its own message)
+        make_channel(25, **settings)
+
+
+REFERENCE_SECRET = "a-secret-key-for-bounce-references"
+BOUNCE_ADDRESS = "bounces@kentongan.example"
+
+
+def envelope_reference(address: str) -> str:
+    """What follows the + in a VERP envelope sender."""
+    return address.partition("@")[0].partition("+")[2]
+
+
+def test_bounce_address_makes_a_signed_verp_envelope_sender(
+    port: int, mailbox: Mailbox
+) -> None:
+    channel = make_channel(
+        port, reference_secret=REFERENCE_SECRET, bounce_address=BOUNCE_ADDRESS
+    )
+    with channel:
+        send(channel)
+        send(channel)
+        send(channel, message_id="delivery-0002")
+
+    first, retry, other = mailbox.received
+    reference = envelope_reference(first.mail_from)
+    assert first.mail_from == f"bounces+{reference}@kentongan.example"
+    assert read_reference(REFERENCE_SECRET, reference) == DELIVERY_ID
+    assert first.message["X-Kentongan-Delivery"] == reference
+    assert first.message["From"] == MAIL_FROM
+    assert retry.mail_from == first.mail_from
+    assert other.mail_from != first.mail_from
+    other_reference = envelope_reference(other.mail_from)
+    assert read_reference(REFERENCE_SECRET, other_reference) == "delivery-0002"
+
+
+def test_without_bounce_address_the_reference_rides_only_in_a_header(
+    port: int, mailbox: Mailbox
+) -> None:
+    with make_channel(port, reference_secret=REFERENCE_SECRET) as channel:
+        send(channel)
+
+    [received] = mailbox.received
+    assert received.mail_from == MAIL_FROM
+    reference = received.message["X-Kentongan-Delivery"]
+    assert read_reference(REFERENCE_SECRET, reference) == DELIVERY_ID
+
+
+def test_without_reference_secret_no_reference_is_written(
+    channel: EmailChannel, mailbox: Mailbox
+) -> None:
+    send(channel)
+
+    assert mailbox.received[0].message["X-Kentongan-Delivery"] is None
+    assert mailbox.received[0].mail_from == MAIL_FROM
+
+
+def test_delivery_id_too_long_for_a_reference_fails_before_connecting(
+    port: int, mailbox: Mailbox
+) -> None:
+    with (
+        make_channel(port, reference_secret=REFERENCE_SECRET) as channel,
+        pytest.raises(PermanentFailure) as caught,
+    ):
+        send(channel, message_id="d" * 21)
+
+    assert caught.value.code == "invalid-message-id"
+    assert mailbox.connections == 0
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        pytest.param({"bounce_address": BOUNCE_ADDRESS}, id="bounce-without-secret"),
+        pytest.param(
+            {"reference_secret": "s", "bounce_address": "b" * 27 + "@x.example"},
+            id="bounce-local-part-leaving-no-room",
+        ),
+        pytest.param(
+            {"reference_secret": "s", "bounce_address": "not an address"},
+            id="bounce-address-not-an-address",
+        ),
+    ],
+)
+def test_bad_bounce_settings_are_refused_at_construction(
+    settings: dict[str, Any],
+) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 (each case has its own message)
         make_channel(25, **settings)

@@ -583,21 +583,19 @@ def test_urgency_for_cap_urgency_and_severity(
     assert urgency_for(cap_urgency, cap_severity) == expected
 
 
-def test_https_endpoint_is_attempted_by_default(
-    vapid_key: ec.EllipticCurvePrivateKey, subscriber: Subscriber
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "[::1]", "localhost"])
+def test_endpoint_on_a_private_address_is_refused_before_sending(
+    vapid_key: ec.EllipticCurvePrivateKey, subscriber: Subscriber, host: str
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
     channel = make_channel(vapid_key, allow_insecure_endpoints=False)
 
-    with pytest.raises(TemporaryFailure) as raised:
+    with pytest.raises(PermanentFailure) as raised:
         channel.send(
-            f"https://127.0.0.1:{closed_port}{PUSH_PATH}",
+            f"https://{host}:8443{PUSH_PATH}",
             subscriber.keys,
             make_payload(),
             ttl_seconds=60,
             urgency="high",
         )
 
-    assert raised.value.code == "connection-failed"
+    assert raised.value.code == "address-not-allowed"

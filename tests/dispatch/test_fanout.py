@@ -4,6 +4,8 @@ webhook to a loopback endpoint, retries, leases, cancel and the summary."""
 from __future__ import annotations
 
 import json
+import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,16 +15,17 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from gateway.cap import MsgType, Status
 from gateway.channels.webhook import verify
 from gateway.cli import main
 from gateway.db import transaction, utc_now
 from gateway.dispatch.leases import claim_batch, sweep_expired_leases
-from gateway.dispatch.models import Delivery
+from gateway.dispatch.models import Delivery, Fanout
 from gateway.dispatch.worker import run_batch
 from gateway.residents.importer import import_subscribers
+from gateway.residents.models import Subscriber as SubscriberRow
 from gateway.runtime import runtime
 from tests.conftest import build_app
 from tests.factories import (
@@ -171,9 +174,7 @@ def test_cancelled_alert_starts_no_new_sends(
         partner_cap(msg_type=MsgType.CANCEL, references=reference_to(first)),
     )
 
-    leased = run_batch(
-        sessions, runtime(fanout_app).dispatcher.senders, first["id"], "sms"
-    )
+    leased = run_batch(runtime(fanout_app).fanout.context, first["id"], "sms")
 
     assert leased == 0
     assert [row.status for row in deliveries(fanout_app, first["id"])] == ["cancelled"]
@@ -280,3 +281,86 @@ def test_webhook_gone_for_good_is_not_tried_again(
     assert "endpoint-gone" in (row.last_error or "")
     assert deliveries(fanout_app, second["id"]) == []
     assert len(endpoint.received) == 1
+
+
+def test_failing_provider_trips_the_breaker_then_everything_is_delivered(
+    database_url: str, tmp_path: Path, endpoint: LoopbackServer
+) -> None:
+    app = build_app(
+        database_url,
+        tmp_path,
+        SMS_PROVIDER="http-json",
+        SMS_URL=endpoint.url("/sms"),
+        BREAKER_FAILURES=3,
+        BREAKER_RESET_SECONDS=1,
+    )
+    subscribe(
+        app, *(csv_row(address=f"08120000{n:04d}", **INSIDE_POLYGON) for n in range(20))
+    )
+    endpoint.script = [Answer(503)] * 3
+    alert = publish(app, add_partner(app, "publish"), partner_cap())
+    held = Counter(row.status for row in deliveries(app, alert["id"]))
+
+    for _ in range(60):
+        runtime(app).dispatcher.sweep()
+        assert runtime(app).dispatcher.wait_idle(30)
+        rows = deliveries(app, alert["id"])
+        if all(row.status == "sent" for row in rows):
+            break
+        time.sleep(0.5)
+
+    attempts = Counter(row.attempts for row in rows)
+    assert held == Counter({"queued": 20})
+    assert [row.status for row in rows] == ["sent"] * 20
+    assert attempts == Counter({1: 17, 2: 3})
+    assert len(endpoint.received) == 23
+    runtime(app).dispatcher.shutdown()
+
+
+def test_a_plan_cut_short_is_completed_by_the_sweeper_without_repeats(
+    fanout_app: Flask, partner: Caller
+) -> None:
+    subscribe(
+        fanout_app,
+        *(csv_row(address=f"08120000020{n}", **INSIDE_POLYGON) for n in range(5)),
+    )
+    alert = publish(fanout_app, partner, partner_cap())
+    kept = [row.id for row in deliveries(fanout_app, alert["id"])[:2]]
+    with transaction(runtime(fanout_app).sessions) as session:
+        session.execute(delete(Fanout))
+        session.execute(delete(Delivery).where(Delivery.id.not_in(kept)))
+    for path in Path(fanout_app.config["OUTBOX_DIR"]).glob("*.json"):
+        path.unlink()
+
+    runtime(fanout_app).dispatcher.sweep()
+    assert runtime(fanout_app).dispatcher.wait_idle(30)
+
+    rows = deliveries(fanout_app, alert["id"])
+    sent_to = sorted(message["to"] for message in outbox(fanout_app))
+    assert [row.status for row in rows] == ["sent"] * 5
+    assert [row.id for row in rows][:2] == kept
+    assert sent_to == [f"+628120000020{n}" for n in (2, 3, 4)]
+    with transaction(runtime(fanout_app).sessions) as session:
+        mark = session.get(Fanout, alert["id"])
+        assert mark is not None
+        assert mark.deliveries == 5
+
+
+def test_a_subscriber_who_opts_out_before_the_send_is_not_sent_to(
+    fanout_app: Flask, partner: Caller
+) -> None:
+    subscribe(fanout_app, csv_row(address="081200000301", **INSIDE_POLYGON))
+    alert = publish(fanout_app, partner, partner_cap())
+    with transaction(runtime(fanout_app).sessions) as session:
+        session.execute(update(Delivery).values(status="queued", sent_at=None))
+        session.execute(update(SubscriberRow).values(opted_out_at=utc_now()))
+    for path in Path(fanout_app.config["OUTBOX_DIR"]).glob("*.json"):
+        path.unlink()
+
+    runtime(fanout_app).dispatcher.sweep()
+    assert runtime(fanout_app).dispatcher.wait_idle(30)
+
+    (row,) = deliveries(fanout_app, alert["id"])
+    assert row.status == "failed"
+    assert "opted out" in (row.last_error or "")
+    assert outbox(fanout_app) == []

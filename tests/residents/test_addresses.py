@@ -7,7 +7,12 @@ import json
 
 import pytest
 
-from gateway.residents.addresses import Channel, normalise_address
+from gateway.residents.addresses import (
+    Channel,
+    normalise_address,
+    push_address,
+    webhook_address,
+)
 from gateway.residents.errors import InvalidSubscription
 from tests.residents.factories import push_key, push_subscription
 
@@ -129,6 +134,37 @@ def test_address_is_normalised(channel: Channel, raw: str, expected: str) -> Non
             "invalid-webpush",
             id="push-no-keys",
         ),
+        pytest.param(Channel.SMS, "0812\x003456789", "invalid-address", id="nul"),
+        pytest.param(
+            Channel.WEBPUSH,
+            push_subscription("https://push.example.net/a\u0000b"),
+            "invalid-webpush",
+            id="push-endpoint-with-nul",
+        ),
+        pytest.param(
+            Channel.WEBHOOK,
+            json.dumps({"url": "https://media.example.id/a b", "secret": SECRET}),
+            "invalid-webhook",
+            id="webhook-url-with-space",
+        ),
+        pytest.param(
+            Channel.WEBHOOK,
+            f"https://[::1/cap {SECRET}",
+            "invalid-webhook",
+            id="webhook-broken-ipv6-host",
+        ),
+        pytest.param(
+            Channel.WEBHOOK,
+            f"https://media.example.id:99999/cap {SECRET}",
+            "invalid-webhook",
+            id="webhook-port-out-of-range",
+        ),
+        pytest.param(
+            Channel.WEBHOOK,
+            json.dumps({"url": "https://media.example.id/", "secret": SECRET + "\n"}),
+            "invalid-webhook-secret",
+            id="webhook-secret-with-newline",
+        ),
     ],
 )
 def test_unusable_address_is_refused_with_its_code(
@@ -164,3 +200,33 @@ def test_national_number_is_read_in_the_configured_region() -> None:
     address = normalise_address(Channel.SMS, "07911 123456", region="GB")
 
     assert address.address == "+447911123456"
+
+
+def test_push_subscription_object_gives_the_same_address_as_its_text() -> None:
+    text = push_subscription()
+
+    from_text = normalise_address(Channel.WEBPUSH, text, region="ID")
+    from_object = push_address(json.loads(text))
+
+    assert from_object == from_text
+
+
+def test_push_endpoint_longer_than_the_column_is_refused() -> None:
+    document = json.loads(push_subscription("https://push.example.net/" + "a" * 2000))
+
+    with pytest.raises(InvalidSubscription) as refused:
+        push_address(document)
+
+    assert refused.value.code == "invalid-webpush"
+
+
+def test_webhook_given_apart_equals_the_imported_form() -> None:
+    imported = normalise_address(
+        Channel.WEBHOOK, f"https://media.example.id/cap {SECRET}", region="ID"
+    )
+
+    apart = webhook_address(
+        "https://media.example.id/cap", SECRET, allow_loopback=False
+    )
+
+    assert apart == imported

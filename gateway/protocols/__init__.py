@@ -1,0 +1,1 @@
+"""The office's response protocols as alert templates, one per hazard."""

@@ -1,0 +1,56 @@
+"""Cross-site request forgery protection (Flask-WTF) for every form of the site.
+
+Every POST, PUT, PATCH and DELETE must carry the session's CSRF token, except
+under ``/api/`` and ``/receipts/``, whose callers prove themselves with a
+bearer token or a provider secret and never with a cookie, and the endpoints
+in ``EXEMPT_ENDPOINTS``, each with its reason. A refused request gets a 400
+page saying the form has expired. Tokens live as long as the session, whose
+own idle and total limits bound them, so a long compose is not lost to a
+token timer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+logger = logging.getLogger(__name__)
+
+TOKEN_PREFIXES = ("/api/", "/receipts/")
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+EXEMPT_ENDPOINTS = {
+    "unsubscribe.unsubscribe": (
+        "RFC 8058 one-click unsubscribe: the mail provider posts with no page "
+        "and no cookie; the signed token in the URL is the proof"
+    ),
+}
+
+csrf = CSRFProtect()
+
+
+def install_forms(app: Flask) -> None:
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    csrf.init_app(app)
+    app.before_request(check_csrf)
+    app.register_error_handler(CSRFError, form_expired)
+
+
+def check_csrf() -> None:
+    """Before every request: refuse a state change without the right token."""
+    if request.method not in UNSAFE_METHODS or not current_app.config.get(
+        "WTF_CSRF_ENABLED", True
+    ):
+        return
+    if request.path.startswith(TOKEN_PREFIXES):
+        return
+    if request.endpoint in EXEMPT_ENDPOINTS:
+        return
+    csrf.protect()
+
+
+def form_expired(exc: CSRFError) -> tuple[str, int]:
+    logger.info("form refused path=%s reason=%s", request.path, exc.description)
+    return render_template("form_expired.html"), 400

@@ -1,0 +1,102 @@
+"""The console's languages: Indonesian (the default) and English.
+
+Catalogues are the ``.po`` files in ``gateway/web/translations``; only they
+are kept in git. At start-up each is compiled with Babel into a ``.mo`` under
+the instance folder when that copy is missing or older, so a fresh clone, an
+install whose package folder is read-only and several processes starting at
+once all work. A person's
+choice is kept in a long-lived cookie of its own, so it survives signing in
+and out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, redirect, request
+from flask_babel import Babel
+from werkzeug.wrappers import Response
+
+from gateway.web.sessions import served_over_https
+from gateway.web.targets import safe_target
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+DEFAULT_LANGUAGE = "id"
+LANGUAGE_COOKIE = "kentongan_language"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+SOURCE_FOLDER = Path(__file__).parent / "translations"
+DOMAIN = "messages"
+
+blueprint = Blueprint("language", __name__)
+
+
+@blueprint.post("/language")
+def choose_language() -> Response:
+    """Remember the chosen language and go back to the page it was chosen on."""
+    chosen = request.form.get("language", "")
+    response = redirect(safe_target(request.form.get("next"), "/console"))
+    if chosen in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            chosen,
+            max_age=LANGUAGE_COOKIE_SECONDS,
+            secure=served_over_https(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def install_i18n(app: Flask) -> None:
+    """Compile the catalogues and set Flask-Babel up on ``app``."""
+    target = Path(app.instance_path) / "translations"
+    compile_catalogues(SOURCE_FOLDER, target)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    Babel(app, locale_selector=current_language)
+    app.context_processor(language_helpers)
+    app.register_blueprint(blueprint)
+
+
+def language_helpers() -> dict[str, Any]:
+    """What the templates' language switch needs."""
+    return {"languages": LANGUAGES, "current_language": current_language}
+
+
+# Known gap: the choice is kept per browser, not per user (the users table has
+# no language column yet) — on another device a person starts in Indonesian.
+def current_language() -> str:
+    """The visitor's chosen language, else Indonesian."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def compile_catalogues(source: Path, target: Path) -> None:
+    """Write ``target/<lang>/LC_MESSAGES/messages.mo`` for every ``.po`` in
+    ``source`` whose compiled copy is missing or older."""
+    for po_path in sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        _compile(po_path, mo_path)
+
+
+def _compile(po_path: Path, mo_path: Path) -> None:
+    with po_path.open("rb") as po_file:
+        catalogue = read_po(po_file, locale=po_path.parts[-3], domain=DOMAIN)
+
+    mo_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as mo_file:
+        write_mo(mo_file, catalogue)
+    os.replace(temporary, mo_path)
+    logger.info("catalogue compiled language=%s path=%s", po_path.parts[-3], mo_path)
