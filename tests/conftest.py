@@ -19,6 +19,7 @@ import gateway.alerts.audit
 import gateway.alerts.models
 import gateway.dispatch.models
 import gateway.places.models
+import gateway.protocols.models
 import gateway.residents.models  # noqa: F401  (every table is known to Base)
 from gateway import create_app
 from gateway.runtime import runtime

@@ -56,6 +56,8 @@ class User(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The console's language for this person (``id`` or ``en``); None: default.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
 

@@ -10,6 +10,7 @@ import gateway.alerts.audit
 import gateway.alerts.models
 import gateway.dispatch.models
 import gateway.places.models
+import gateway.protocols.models
 import gateway.residents.models  # noqa: F401
 from gateway.db import Base, make_engine
 
