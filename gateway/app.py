@@ -11,7 +11,7 @@ from gateway.api import install_api
 from gateway.config import load_settings
 from gateway.feeds.fastpath import FeedFastPath
 from gateway.runtime import init_runtime, runtime
-from gateway.web import feeds, public, unsubscribe
+from gateway.web import feeds, public, unsubscribe, vendor
 from gateway.web.console import install_console
 from gateway.web.sessions import CookieSessions, served_over_https
 
@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.blueprint)
     app.register_blueprint(feeds.blueprint)
     app.register_blueprint(unsubscribe.blueprint)
+    app.register_blueprint(vendor.blueprint)
     install_console(app)
     install_api(app)
     app.wsgi_app = FeedFastPath(runtime(app).feeds, app.wsgi_app)  # type: ignore[method-assign]
