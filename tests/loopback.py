@@ -25,6 +25,8 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    # The client's port: the same one for sends over a kept-alive connection.
+    client_port: int = 0
 
 
 class LoopbackServer(ThreadingHTTPServer):
@@ -61,6 +63,7 @@ def loopback_server(default: Answer | None = None) -> Iterator[LoopbackServer]:
 
 class _Handler(BaseHTTPRequestHandler):
     server: LoopbackServer
+    protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
         self._answer()
@@ -71,7 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         time.sleep(self.server.delay)
-        self.server.received.append(Request(self.path, dict(self.headers), body))
+        self.server.received.append(
+            Request(self.path, dict(self.headers), body, self.client_address[1])
+        )
         answer = self.server.next_answer()
         self.send_response(answer.status)
         for name, value in answer.headers.items():

@@ -21,6 +21,7 @@ import hmac
 import ipaddress
 import logging
 import socket
+import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -41,6 +42,11 @@ SIGNATURE_VERSION = "v1"
 DEFAULT_TOLERANCE_SECONDS = 300
 CONTENT_TYPE = "application/cap+xml"
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Kept-alive sessions per thread, one per endpoint host and address.
+MAX_KEPT_SESSIONS = 256
+# An endpoint's answer is read up to this much; a longer one is cut off.
+MAX_ANSWER_BYTES = 64 * 1024
+ANSWER_CHUNK_BYTES = 16 * 1024
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -181,6 +187,7 @@ class WebhookChannel:
         self.allow_private_addresses = allow_private_addresses
         self.user_agent = user_agent
         self.ca_bundle = ca_bundle
+        self._sessions = threading.local()
 
     def send(
         self, url: str, secret: str | bytes, cap_xml: bytes, message_id: str
@@ -268,7 +275,35 @@ class WebhookChannel:
         """One POST to ``address``, never following redirects nor env proxies."""
         literal = f"[{address}]" if address.version == 6 else str(address)
         netloc = literal if target.port is None else f"{literal}:{target.port}"
-        with requests.Session() as session:
+        session = self._session_for(target, literal)
+        try:
+            response = session.post(
+                target._replace(netloc=netloc).geturl(),
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.RequestException as error:
+            raise _translate(error) from error
+        _finish(response)
+        return response
+
+    def _session_for(self, target: SplitResult, literal: str) -> requests.Session:
+        """This thread's session for one host at one checked address, so its
+        connection is kept alive between sends."""
+        sessions: dict[tuple[str, str, str], requests.Session] | None = getattr(
+            self._sessions, "by_peer", None
+        )
+        if sessions is None or len(sessions) >= MAX_KEPT_SESSIONS:
+            for stale in (sessions or {}).values():
+                stale.close()
+            sessions = self._sessions.by_peer = {}
+        key = (target.scheme, target.hostname or "", literal)
+        session = sessions.get(key)
+        if session is None:
+            session = sessions[key] = requests.Session()
             # Known gap: no egress proxy support — an installation whose outbound
             # traffic must pass an HTTP proxy cannot deliver webhooks, because a
             # proxy would connect to an address this module never checked.
@@ -276,19 +311,21 @@ class WebhookChannel:
             session.verify = self.ca_bundle or True
             if target.scheme == "https":
                 session.mount("https://", _PinnedHostAdapter(target.hostname or ""))
-            try:
-                response = session.post(
-                    target._replace(netloc=netloc).geturl(),
-                    data=body,
-                    headers=headers,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                    stream=True,
-                )
-            except requests.RequestException as error:
-                raise _translate(error) from error
-            response.close()
-            return response
+        return session
+
+
+def _finish(response: requests.Response) -> None:
+    """Read a short answer to its end, so the connection can serve the next
+    send; a long one is cut off and its connection closed."""
+    read = 0
+    try:
+        for chunk in response.iter_content(ANSWER_CHUNK_BYTES):
+            read += len(chunk)
+            if read > MAX_ANSWER_BYTES:
+                break
+    except requests.RequestException:
+        pass
+    response.close()
 
 
 def _split_url(url: str) -> SplitResult:

@@ -6,9 +6,9 @@ service or webhook host on its own, so one broken host does not hold up the
 rest. Rate limits (``KENTONGAN_SMS_RATE_LIMIT="50 per second"`` and the like)
 are counted with the ``limits`` library: in memory with the local dispatcher,
 in Redis with the Redis one, so every worker process on every machine shares
-one budget. The breaker (``pybreaker``) opens after a run of temporary
-failures and lets one trial through after a pause; while it is open, rows go
-back to the queue for later without spending an attempt.
+one budget. The breaker opens after a run of temporary failures and lets one
+trial through after a pause; while it is open, rows go back to the queue for
+later without spending an attempt.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import pybreaker
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from gateway.channels.base import PermanentFailure
+from gateway.channels.base import PermanentFailure, TemporaryFailure
 from gateway.config import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ RATE_SETTINGS = {
 PER_HOST_CHANNELS = ("webpush", "webhook")
 LONGEST_NAP_SECONDS = 1.0
 SHORTEST_NAP_SECONDS = 0.005
+
+# While a half-open breaker's trial is out, other sends wait this long.
+TRIAL_WAIT_SECONDS = 1.0
 
 T = TypeVar("T")
 
@@ -76,7 +79,7 @@ class ProviderGuards:
         self._key = f"{key_prefix}:provider-rate"
         self._breaker_failures = breaker_failures
         self._breaker_reset_seconds = breaker_reset_seconds
-        self._breakers: dict[str, pybreaker.CircuitBreaker] = {}
+        self._breakers: dict[str, Breaker] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -119,43 +122,111 @@ class ProviderGuards:
     def call(self, provider: str, send: Callable[[], T]) -> T:
         """Run ``send`` through the provider's breaker.
 
-        Temporary failures count against the provider; permanent ones are the
-        recipient's and do not. Raises ``ProviderUnavailable`` while open.
+        Temporary failures count against the provider; a permanent one is the
+        recipient's and shows the provider works. Raises
+        ``ProviderUnavailable`` while the breaker is open.
         """
         breaker = self._breaker(provider)
+        breaker.before_send()
         try:
-            return breaker.call(send)
-        except pybreaker.CircuitBreakerError as exc:
-            raise ProviderUnavailable(provider, self._breaker_reset_seconds) from exc
+            sent = send()
+        except TemporaryFailure:
+            breaker.failed()
+            raise
+        except PermanentFailure:
+            breaker.succeeded()
+            raise
+        breaker.succeeded()
+        return sent
 
     def is_open(self, provider: str) -> bool:
-        return self._breaker(provider).current_state == pybreaker.STATE_OPEN
+        return self._breaker(provider).state is BreakerState.OPEN
 
-    def _breaker(self, provider: str) -> pybreaker.CircuitBreaker:
+    def _breaker(self, provider: str) -> Breaker:
         with self._lock:
             breaker = self._breakers.get(provider)
             if breaker is None:
-                breaker = pybreaker.CircuitBreaker(
-                    fail_max=self._breaker_failures,
-                    reset_timeout=self._breaker_reset_seconds,
-                    exclude=[PermanentFailure],
-                    listeners=[_BreakerLog()],
-                    name=provider,
-                    throw_new_error_on_trip=False,
+                breaker = self._breakers[provider] = Breaker(
+                    provider, self._breaker_failures, self._breaker_reset_seconds
                 )
-                self._breakers[provider] = breaker
             return breaker
 
 
-class _BreakerLog(pybreaker.CircuitBreakerListener):
-    def state_change(self, breaker: Any, old: Any, new: Any) -> None:
-        log = logger.error if new.name == pybreaker.STATE_OPEN else logger.warning
+class BreakerState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half-open"
+
+
+class Breaker:
+    """One provider's circuit breaker. Sends run outside its lock, so any
+    number go to a healthy provider at once; the lock guards the state only.
+
+    Closed: sends pass, temporary failures in a row are counted. Open (after
+    ``failures_to_open`` of them): sends are refused for ``reset_seconds``.
+    Half-open: one trial send passes; its success closes the breaker, its
+    failure opens it again.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        failures_to_open: int,
+        reset_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.provider = provider
+        self.failures_to_open = failures_to_open
+        self.reset_seconds = reset_seconds
+        self.state = BreakerState.CLOSED
+        self._clock = clock
+        self._failures = 0
+        self._opened_at = 0.0
+        self._trial_running = False
+        self._lock = threading.Lock()
+
+    def before_send(self) -> None:
+        """Let a send pass, or raise ``ProviderUnavailable``."""
+        with self._lock:
+            if self.state is BreakerState.CLOSED:
+                return
+            waited = self._clock() - self._opened_at
+            if self.state is BreakerState.OPEN and waited >= self.reset_seconds:
+                self._change(BreakerState.HALF_OPEN)
+            if self.state is BreakerState.HALF_OPEN and not self._trial_running:
+                self._trial_running = True
+                return
+            retry_after = max(self.reset_seconds - waited, TRIAL_WAIT_SECONDS)
+        raise ProviderUnavailable(self.provider, retry_after)
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._failures = 0
+            self._trial_running = False
+            if self.state is not BreakerState.CLOSED:
+                self._change(BreakerState.CLOSED)
+
+    def failed(self) -> None:
+        with self._lock:
+            self._failures += 1
+            trial_failed = self.state is BreakerState.HALF_OPEN
+            self._trial_running = False
+            if trial_failed or (
+                self.state is BreakerState.CLOSED
+                and self._failures >= self.failures_to_open
+            ):
+                self._opened_at = self._clock()
+                self._change(BreakerState.OPEN)
+
+    def _change(self, state: BreakerState) -> None:
+        log = logger.error if state is BreakerState.OPEN else logger.warning
         log(
             "provider breaker changed provider=%s from=%s to=%s",
-            breaker.name,
-            old.name if old else None,
-            new.name,
+            self.provider,
+            self.state,
+            state,
         )
+        self.state = state
 
 
 def _rate(channel: str, text: str) -> RateLimitItem:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -127,11 +128,14 @@ def _sms_sender(config: Any) -> Sender | None:
 
 
 def _email_sender(config: Any) -> Sender | None:
+    """Email over SMTP; each sending thread keeps a connection of its own, so
+    the threads do not take turns on one."""
     if not config.get("SMTP_HOST"):
         return None
     secret = str(config["SECRET_KEY"])
-    try:
-        adapter = EmailChannel(
+
+    def new_channel() -> EmailChannel:
+        return EmailChannel(
             host=config["SMTP_HOST"],
             port=int(config["SMTP_PORT"]),
             mail_from=_required(config, "MAIL_FROM", "the From address of emails"),
@@ -141,15 +145,22 @@ def _email_sender(config: Any) -> Sender | None:
             reference_secret=secret,
             bounce_address=config.get("MAIL_BOUNCE_ADDRESS") or None,
         )
+
+    try:
+        new_channel()
     except ValueError as exc:
         raise ConfigError(f"The SMTP settings are not usable: {exc}") from exc
+    per_thread = threading.local()
     base = str(config["PUBLIC_URL"]).rstrip("/")
 
     def to_email(
         delivery_id: int, recipient: Recipient, message: dict[str, Any]
     ) -> Sent:
+        channel: EmailChannel | None = getattr(per_thread, "channel", None)
+        if channel is None:
+            channel = per_thread.channel = new_channel()
         token = make_token(secret, recipient.subscriber_id)
-        return adapter.send(
+        return channel.send(
             recipient.address,
             message["subject"],
             message["text"],

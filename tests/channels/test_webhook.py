@@ -34,6 +34,8 @@ from gateway.channels.webhook import (
     verify,
 )
 from tests.channels.certificates import write_self_signed
+from tests.loopback import Answer as LoopbackAnswer
+from tests.loopback import loopback_server
 
 KEY = b"kentongan webhook test key 32 b!"
 SECRET = "whsec_" + base64.b64encode(KEY).decode()
@@ -536,3 +538,25 @@ def test_https_certificate_for_another_name_is_refused(
 
     assert failure.value.code == "tls-failed"
     assert tls_endpoint.received == []
+
+
+def test_sends_to_one_endpoint_reuse_its_connection() -> None:
+    channel = make_channel()
+    with loopback_server() as server:
+        for _ in range(3):
+            channel.send(server.url("/hook"), SECRET, CAP_XML, MESSAGE_ID)
+
+        ports = {request.client_port for request in server.received}
+    assert len(server.received) == 3
+    assert len(ports) == 1
+
+
+def test_a_long_answer_does_not_keep_its_connection() -> None:
+    channel = make_channel()
+    long_answer = LoopbackAnswer(200, {}, b"x" * (200 * 1024))
+    with loopback_server(long_answer) as server:
+        for _ in range(2):
+            channel.send(server.url("/hook"), SECRET, CAP_XML, MESSAGE_ID)
+
+        ports = {request.client_port for request in server.received}
+    assert len(ports) == 2

@@ -3,13 +3,21 @@ opens on a run of temporary failures and closes again after a trial."""
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from gateway.channels.base import PermanentFailure, Sent, TemporaryFailure
 from gateway.config import ConfigError
-from gateway.dispatch.guards import ProviderGuards, ProviderUnavailable, provider_of
+from gateway.dispatch.guards import (
+    Breaker,
+    BreakerState,
+    ProviderGuards,
+    ProviderUnavailable,
+    provider_of,
+)
 from tests.redis_keys import REDIS_URL
 
 
@@ -43,7 +51,7 @@ def test_breaker_opens_after_a_run_of_temporary_failures() -> None:
     assert guards.is_open("sms")
     with pytest.raises(ProviderUnavailable) as held:
         guards.call("sms", lambda: Sent("never called"))
-    assert held.value.retry_after == 60
+    assert held.value.retry_after == pytest.approx(60, abs=1)
     assert not guards.is_open("email")
 
 
@@ -91,3 +99,70 @@ def test_rate_limit_is_shared_by_every_process_through_redis(
 def test_a_rate_that_is_not_one_names_the_setting() -> None:
     with pytest.raises(ConfigError, match="KENTONGAN_SMS_RATE_LIMIT"):
         ProviderGuards({"sms": "fast please"})
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_half_open_breaker_lets_one_trial_through_at_a_time() -> None:
+    clock = FakeClock()
+    breaker = Breaker("sms", failures_to_open=2, reset_seconds=30, clock=clock)
+    breaker.failed()
+    breaker.failed()
+    with pytest.raises(ProviderUnavailable) as early:
+        breaker.before_send()
+
+    clock.now += 30
+    breaker.before_send()
+    with pytest.raises(ProviderUnavailable) as second:
+        breaker.before_send()
+    breaker.succeeded()
+    breaker.before_send()
+
+    assert early.value.retry_after == 30
+    assert second.value.retry_after == 1.0
+    assert breaker.state is BreakerState.CLOSED
+
+
+def test_a_failed_trial_opens_the_breaker_again() -> None:
+    clock = FakeClock()
+    breaker = Breaker("sms", failures_to_open=1, reset_seconds=10, clock=clock)
+    breaker.failed()
+    clock.now += 10
+    breaker.before_send()
+
+    breaker.failed()
+
+    assert breaker.state is BreakerState.OPEN
+    with pytest.raises(ProviderUnavailable):
+        breaker.before_send()
+
+
+def test_a_success_resets_the_count_of_failures_in_a_row() -> None:
+    breaker = Breaker("sms", failures_to_open=3, reset_seconds=10)
+
+    for _ in range(5):
+        breaker.failed()
+        breaker.failed()
+        breaker.succeeded()
+
+    assert breaker.state is BreakerState.CLOSED
+
+
+def test_sends_to_one_provider_run_at_the_same_time() -> None:
+    guards = ProviderGuards({})
+    together = threading.Barrier(4, timeout=5)
+
+    def send() -> Sent:
+        together.wait()
+        return Sent("ok")
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: guards.call("sms", send), range(4)))
+
+    assert results == [Sent("ok")] * 4
