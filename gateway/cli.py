@@ -246,6 +246,11 @@ from gateway.cli_places import PLACE_GROUPS  # noqa: E402
 for _group in PLACE_GROUPS:
     main.add_command(_group)
 
+from gateway.cli_demo import DEMO_GROUPS  # noqa: E402
+
+for _group in DEMO_GROUPS:
+    main.add_command(_group)
+
 
 if __name__ == "__main__":
     main()

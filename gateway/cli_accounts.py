@@ -25,6 +25,7 @@ from gateway.accounts.models import (
     User,
 )
 from gateway.accounts.passwords import MIN_PASSWORD_LENGTH
+from gateway.alerts import audit
 from gateway.cli_admin import (
     CLI_ACTOR,
     AdminGroup,
@@ -35,6 +36,7 @@ from gateway.cli_admin import (
 )
 from gateway.db import transaction
 from gateway.runtime import runtime
+from gateway.web.lockout import EXTENSION as LOCKOUT
 
 ROLES = [str(role) for role in Role]
 SCOPES = [str(scope) for scope in KeyScope]
@@ -150,6 +152,35 @@ def users_list() -> None:
         ("ID", "EMAIL", "ROLE", "ORGANISATION", "STATUS"),
         rows,
         empty="No users yet; add one with 'kentongan users add EMAIL --role admin'.",
+    )
+
+
+@users.command("unlock")
+@click.argument("email")
+def users_unlock(email: str) -> None:
+    """Forget the failed sign-ins of EMAIL, so they may sign in again at once.
+
+    Needs the serving processes' KENTONGAN_REDIS_URL, where they count
+    failures, and their KENTONGAN_CONSOLE_LOGIN_ACCOUNT_LIMIT. Without Redis
+    each process counts in its own memory, which only the Unlock button of
+    /console/admin/users (or a restart) reaches.
+    """
+    with opened_app() as app, transaction(runtime(app).sessions) as session:
+        if not app.config.get("REDIS_URL"):
+            fail(
+                "KENTONGAN_REDIS_URL is not set, so failed sign-ins are counted in "
+                "the memory of each serving process, out of this command's reach; "
+                "use the Unlock button of /console/admin/users, or restart the "
+                "gateway"
+            )
+        user = people.require_user(session, email)
+        app.extensions[LOCKOUT].forget_account(user.email)
+        audit.record(
+            session, "user.unlocked", actor=CLI_ACTOR, subject=f"user:{user.id}"
+        )
+
+    click.echo(
+        f"User {user.id} may sign in again: their failed sign-ins are forgotten."
     )
 
 

@@ -69,6 +69,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_RATE_LIMIT": None,
     "BREAKER_FAILURES": 5,
     "BREAKER_RESET_SECONDS": 30,
+    "MAP_TILE_URL": "",
 }
 INTEGER_SETTINGS = {
     "MAX_MESSAGE_BYTES",

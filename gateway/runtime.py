@@ -168,6 +168,7 @@ def publish_settings(config: Any) -> PublishSettings:
         signing_cert_pem=_read_file(config, "SIGNING_CERT"),
         signing_key_password=password.encode() if password else None,
         trust_store=_trust_store(config.get("TRUST_STORE")),
+        public_url=str(config["PUBLIC_URL"]).rstrip("/"),
     )
 
 

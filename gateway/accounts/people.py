@@ -17,6 +17,7 @@ from gateway.accounts.passwords import (
     password_matches,
 )
 from gateway.alerts import audit
+from gateway.db import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -169,3 +170,57 @@ def _require_role(role: str) -> str:
             f"Role '{role}' is unknown; choose one of {', '.join(allowed)}"
         )
     return role
+
+
+def change_role(session: Session, user: User, role: str, *, actor: str) -> User:
+    """Give ``user`` another role; giving the same one changes nothing."""
+    role = _require_role(role)
+    if user.role == role:
+        return user
+    previous, user.role = user.role, role
+    audit.record(
+        session,
+        "user.role_changed",
+        actor=actor,
+        subject=f"user:{user.id}",
+        details={"role": role, "previous": previous},
+    )
+    return user
+
+
+def set_disabled(session: Session, user: User, disabled: bool, *, actor: str) -> User:
+    """Disable ``user`` (their sessions and tokens stop at once) or enable them."""
+    if (user.disabled_at is not None) == disabled:
+        return user
+    user.disabled_at = utc_now() if disabled else None
+    audit.record(
+        session,
+        "user.disabled" if disabled else "user.enabled",
+        actor=actor,
+        subject=f"user:{user.id}",
+    )
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor: str) -> User:
+    """A new password for ``user``; their console sessions end with the old one."""
+    try:
+        user.password_hash = hash_password(password)
+    except WeakPassword as exc:
+        raise InvalidAccountData(str(exc)) from exc
+    audit.record(session, "user.password_set", actor=actor, subject=f"user:{user.id}")
+    return user
+
+
+def set_language(session: Session, user_id: int, language: str | None) -> None:
+    """Remember the console language ``user_id`` chose (None: the default)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UnknownAccount(f"No user has the id {user_id}")
+    user.language = language
+
+
+def active_admin_ids(session: Session) -> list[int]:
+    """The ids of the users who may administer the gateway now."""
+    found = select(User.id).where(User.role == Role.ADMIN, User.disabled_at.is_(None))
+    return list(session.scalars(found))

@@ -12,14 +12,35 @@ from gateway.cap.references import format_references, parse_references
 
 
 def chain_messages(session: Session, chain_id: str) -> list[AlertRecord]:
-    """Every published message of a chain, oldest first."""
-    query = (
-        select(AlertRecord)
-        .where(AlertRecord.chain_id == chain_id)
-        .where(AlertRecord.state.in_([str(state) for state in PUBLISHED_STATES]))
-        .order_by(AlertRecord.published_at, AlertRecord.sent)
+    """Every published message of a chain, oldest first.
+
+    Times are whole seconds, so an Update published in the same second as the
+    message it follows is told apart by its place in the chain: how many
+    follow-up steps lead from it back to the first message.
+    """
+    query = select(AlertRecord).where(AlertRecord.chain_id == chain_id)
+    query = query.where(
+        AlertRecord.state.in_([str(state) for state in PUBLISHED_STATES])
     )
-    return list(session.scalars(query))
+    records = list(session.scalars(query))
+    steps = _steps_from_first(records)
+    return sorted(
+        records,
+        key=lambda record: (record.published_at, record.sent, steps[record.id]),
+    )
+
+
+def _steps_from_first(records: list[AlertRecord]) -> dict[str, int]:
+    by_id = {record.id: record for record in records}
+    steps = {}
+    for record in records:
+        count, seen, current = 0, {record.id}, record
+        while current.target_id in by_id and current.target_id not in seen:
+            current = by_id[current.target_id]
+            seen.add(current.id)
+            count += 1
+        steps[record.id] = count
+    return steps
 
 
 def current_message(session: Session, chain_id: str) -> AlertRecord | None:

@@ -9,6 +9,7 @@ approvals publish once.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ from gateway.accounts.actors import Actor
 from gateway.accounts.models import Role
 from gateway.accounts.people import office
 from gateway.alerts import audit
+from gateway.alerts.audit import AuditEntry
 from gateway.alerts.chains import chain_state, current_message, is_live
 from gateway.alerts.drafts import check_draft, draft_from_alert, latest_expiry
 from gateway.alerts.errors import AlertNotFound, NotAllowed, RuleViolation, WrongState
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 APPROVER_ROLES = (Role.APPROVER, Role.ADMIN)
 EDITABLE_STATES = (AlertState.DRAFT, AlertState.PENDING)
+RETURNED = "alert.returned"
 
 
 def create_draft(session: Session, actor: Actor, content: Any) -> AlertRecord:
@@ -216,9 +219,28 @@ def _decide(
     record.state = str(outcome)
     record.state_reason = reason
     record.updated_at = utc_now()
-    action = "alert.rejected" if outcome is AlertState.REJECTED else "alert.returned"
-    _audit(session, action, actor, record)
+    if outcome is AlertState.REJECTED:
+        _audit(session, "alert.rejected", actor, record)
+    else:
+        # The returned content stays in the log, so the next review can show
+        # what the author changed since.
+        _audit(session, RETURNED, actor, record, content=record.content)
     return record
+
+
+def returned_content(session: Session, alert_id: str) -> dict[str, Any] | None:
+    """The content a draft had when it was last returned for changes."""
+    details = session.scalar(
+        select(AuditEntry.details)
+        .where(AuditEntry.subject == f"alert:{alert_id}")
+        .where(AuditEntry.action == RETURNED)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+    if details is None:
+        return None
+    content = json.loads(details).get("content")
+    return content if isinstance(content, dict) else None
 
 
 def _content_of(record: AlertRecord) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from gateway.alerts.chains import (
 from gateway.alerts.drafts import alert_from_draft, content_hash
 from gateway.alerts.errors import RuleViolation, WrongState
 from gateway.alerts.models import AlertAreaCode, AlertRecord, AlertState
+from gateway.alerts.public_links import with_public_links
 from gateway.alerts.settings import PublishSettings
 from gateway.cap import MsgType, write
 from gateway.cap.errors import CapError
@@ -140,6 +141,8 @@ def _write_cap(
         msg_type=MsgType(record.msg_type),
         references=references or None,
     )
+    if settings.public_url:
+        alert = with_public_links(alert, settings.public_url, record.id)
     data = write(alert)
     if settings.signing_key_pem and settings.signing_cert_pem:
         try:

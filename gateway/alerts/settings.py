@@ -20,3 +20,5 @@ class PublishSettings:
     signing_cert_pem: bytes | None = None
     signing_key_password: bytes | None = None
     trust_store: TrustStore | None = None
+    # The public address of the gateway; office alerts link their page there.
+    public_url: str | None = None

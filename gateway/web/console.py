@@ -27,6 +27,8 @@ from gateway.alerts.errors import RuleViolation
 from gateway.alerts.models import AlertState
 from gateway.db import transaction
 from gateway.runtime import runtime
+from gateway.web import compose
+from gateway.web.admin import add_admin_routes, is_admin
 from gateway.web.dashboard import (
     gather_dashboard,
     is_drill,
@@ -36,15 +38,19 @@ from gateway.web.dashboard import (
 from gateway.web.forms import install_forms
 from gateway.web.i18n import install_i18n
 from gateway.web.login import install_login
+from gateway.web.review import register as register_review
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
+register_review(blueprint)
 
 NAVIGATION = (
     ("console.dashboard", lazy_gettext("Dashboard")),
     ("console.compose", lazy_gettext("Compose")),
     ("console.approvals", lazy_gettext("Approvals")),
     ("console.alerts", lazy_gettext("Alerts")),
+    ("console.admin", lazy_gettext("Admin")),
 )
+ADMIN_ONLY = frozenset({"console.admin"})
 STATE_NAMES = {
     AlertState.DRAFT: lazy_gettext("Draft"),
     AlertState.PENDING: lazy_gettext("Waiting for approval"),
@@ -115,12 +121,18 @@ def alerts() -> str:
         )
 
 
+compose.register(blueprint)
+blueprint.after_request(compose.tile_policy)
+add_admin_routes(blueprint)
+
+
 def navigation() -> list[tuple[str, str, bool]]:
     """Each built page of the menu: its URL, its name, whether it is open now."""
     return [
         (url_for(endpoint), str(label), request.endpoint == endpoint)
         for endpoint, label in NAVIGATION
         if endpoint in current_app.view_functions
+        and (endpoint not in ADMIN_ONLY or is_admin())
     ]
 
 

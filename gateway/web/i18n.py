@@ -4,9 +4,12 @@ Catalogues are the ``.po`` files in ``gateway/web/translations``; only they
 are kept in git. At start-up each is compiled with Babel into a ``.mo`` under
 the instance folder when that copy is missing or older, so a fresh clone, an
 install whose package folder is read-only and several processes starting at
-once all work. A person's
-choice is kept in a long-lived cookie of its own, so it survives signing in
-and out.
+once all work.
+
+A signed-in person's choice is stored with their account (``users.language``)
+and follows them to every device; signed-out visitors, and people who never
+chose, have a long-lived cookie of its own, which signing in sets to the
+stored choice so the login page speaks it after signing out.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, redirect, request
+from flask import Blueprint, Flask, current_app, redirect, request
 from flask_babel import Babel
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from gateway.accounts.people import set_language
+from gateway.db import transaction
+from gateway.runtime import runtime
 from gateway.web.sessions import served_over_https
 from gateway.web.targets import safe_target
 
@@ -43,16 +50,26 @@ def choose_language() -> Response:
     """Remember the chosen language and go back to the page it was chosen on."""
     chosen = request.form.get("language", "")
     response = redirect(safe_target(request.form.get("next"), "/console"))
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            chosen,
-            max_age=LANGUAGE_COOKIE_SECONDS,
-            secure=served_over_https(),
-            httponly=True,
-            samesite="Lax",
-        )
+    if chosen not in LANGUAGES:
+        return response
+
+    if current_user.is_authenticated:
+        with transaction(runtime(current_app).sessions) as db:
+            set_language(db, current_user.id, chosen)
+    remember_language(response, chosen)
     return response
+
+
+def remember_language(response: Response, language: str) -> None:
+    """Keep ``language`` in this browser's cookie, for the signed-out pages."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_SECONDS,
+        secure=served_over_https(),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def install_i18n(app: Flask) -> None:
@@ -72,10 +89,12 @@ def language_helpers() -> dict[str, Any]:
     return {"languages": LANGUAGES, "current_language": current_language}
 
 
-# Known gap: the choice is kept per browser, not per user (the users table has
-# no language column yet) — on another device a person starts in Indonesian.
 def current_language() -> str:
-    """The visitor's chosen language, else Indonesian."""
+    """The signed-in person's stored language, else this browser's choice,
+    else Indonesian."""
+    stored = getattr(current_user, "language", None)
+    if stored in LANGUAGES:
+        return str(stored)
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -28,9 +28,10 @@ EXTENSION = "kentongan.console_lockout"
 
 
 # Known gap: anyone who knows a staff address can keep that account locked by
-# failing five times per window, and no command lifts a lockout early; behind a
-# reverse proxy every client shares the proxy's address (there is no ProxyFix),
-# so raise KENTONGAN_CONSOLE_LOGIN_ADDRESS_LIMIT there.
+# failing five times per window (an admin's Unlock or `kentongan users unlock`
+# lifts it only until the next failures); behind a reverse proxy every client
+# shares the proxy's address (there is no ProxyFix), so raise
+# KENTONGAN_CONSOLE_LOGIN_ADDRESS_LIMIT there.
 class SignInLockout:
     """The two failure counts of one app and the storage that holds them."""
 

@@ -43,6 +43,7 @@ from gateway.accounts.people import MAX_EMAIL_LENGTH, authenticate_password
 from gateway.alerts import audit
 from gateway.db import transaction
 from gateway.runtime import runtime
+from gateway.web.i18n import remember_language
 from gateway.web.lockout import install_lockout, lockout
 from gateway.web.targets import safe_target
 
@@ -95,6 +96,7 @@ class ConsoleUser:
     organisation_name: str
     actor: Actor
     session_token: str
+    language: str | None = None
 
     is_authenticated = True
     is_active = True
@@ -125,7 +127,10 @@ def login_page() -> Response | tuple[str, int]:
 
     lockout().forget_account(email)
     _start_session(user)
-    return redirect(target)
+    response = redirect(target)
+    if user.language:
+        remember_language(response, user.language)
+    return response
 
 
 @blueprint.post("/logout")
@@ -286,6 +291,7 @@ def _console_user(user: User) -> ConsoleUser:
         organisation_name=user.organisation.name,
         actor=actor_for_user(user),
         session_token=f"{user.id}:{_fingerprint(user)}",
+        language=user.language,
     )
 
 

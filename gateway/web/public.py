@@ -1,17 +1,79 @@
-"""Public pages: the front page, the health check and the CAP schema."""
+"""Public pages: the front page of active alerts, the drills page, each
+alert's page and its shelters as GeoJSON, the health check and the CAP schema.
+
+Nothing here needs signing in; pages are cached briefly with an ETag (see
+``gateway.web.public_answers``). An alert's page is at ``/alerts/<id>``
+(``gateway.alerts.public_links``); an id that is unknown, not yet published or
+not of scope Public answers the same friendly 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app
+from flask_babel import format_decimal
+from werkzeug.exceptions import NotFound
 
 from gateway.cap.schema import schema_path
+from gateway.db import transaction
+from gateway.runtime import runtime
+from gateway.web.public_alerts import active_lines, alert_view, area_names
+from gateway.web.public_answers import cacheable, page_language, render_page
+from gateway.web.public_places import NEAR_KM, nearby_geojson, nearby_places
+from gateway.web.public_words import word_for
 
 blueprint = Blueprint("public", __name__)
 
 
+@blueprint.app_template_global()
+def cap_word(kind: str, code: str) -> str:
+    return word_for(kind, code)
+
+
+@blueprint.app_template_global()
+def kilometres(distance_km: float) -> str:
+    """A distance to one decimal, written the way the page's language does."""
+    return str(format_decimal(round(distance_km, 1), format="0.0"))
+
+
 @blueprint.get("/")
-def front_page() -> str:
-    return render_template("front.html")
+def front_page() -> Response:
+    return _alert_list("front.html", drills=False)
+
+
+@blueprint.get("/drills")
+def drills_page() -> Response:
+    return _alert_list("public/drills.html", drills=True)
+
+
+@blueprint.get("/alerts/<alert_id>")
+def alert_page(alert_id: str) -> Response:
+    with transaction(runtime(current_app).sessions) as db:
+        view = alert_view(db, alert_id, page_language())
+        if view is None:
+            abort(404)
+        nearby = nearby_places(db, view.areas)
+        return render_page(
+            "public/alert.html",
+            view=view,
+            nearby=nearby,
+            near_km=NEAR_KM,
+            area_names=area_names(view.info.areas) if view.info else "",
+        )
+
+
+@blueprint.get("/alerts/<alert_id>/shelters.geojson")
+def shelters_file(alert_id: str) -> Response:
+    with transaction(runtime(current_app).sessions) as db:
+        view = alert_view(db, alert_id, page_language())
+        if view is None:
+            abort(404)
+        collection = nearby_geojson(nearby_places(db, view.areas))
+    response = Response(json.dumps(collection), mimetype="application/geo+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return cacheable(response)
 
 
 @blueprint.get("/healthz")
@@ -22,3 +84,16 @@ def health() -> dict[str, str]:
 @blueprint.get("/schemas/cap-1.2.xsd")
 def cap_schema() -> Response:
     return Response(schema_path().read_bytes(), mimetype="application/xml")
+
+
+@blueprint.errorhandler(404)
+def not_found(error: NotFound) -> Response:
+    """A friendly page for the public pages' 404s (the API keeps its own)."""
+    return render_page("public/not_found.html", status=404)
+
+
+def _alert_list(template: str, *, drills: bool) -> Response:
+    now = datetime.now(UTC)
+    with transaction(runtime(current_app).sessions) as db:
+        lines = active_lines(db, drills=drills, now=now, language=page_language())
+    return render_page(template, lines=lines)
