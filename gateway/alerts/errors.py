@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from gateway.cap.problems import Problem
+from gateway.refusals import Refusal
 
 
-class AlertError(Exception):
+class AlertError(Refusal):
     """An alert operation was refused; ``code`` is stable, the text for people."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str,
-        location: str = "/",
-        problems: list[Problem] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.location = location
-        self.problems = problems or []
 
 
 class AlertNotFound(AlertError):

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from gateway.cap.problems import Problem
+from gateway.refusals import Refusal
 
 
-class ResidentError(Exception):
+class ResidentError(Refusal):
     """A subscription was refused; ``code`` is stable, the message for people.
 
     ``location`` is a JSON pointer to the field at fault (``/`` for the whole
     subscription); ``problems`` lists every fault when there is more than one.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str,
-        location: str = "/",
-        problems: list[Problem] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.location = location
-        self.problems = problems or []
 
 
 class InvalidSubscription(ResidentError):
