@@ -23,7 +23,13 @@ from gateway.cap import parse
 from gateway.channels.base import PermanentFailure, Sent, TemporaryFailure
 from gateway.db import transaction
 from gateway.dispatch.guards import ProviderGuards, ProviderUnavailable, provider_of
-from gateway.dispatch.leases import Claimed, claim_batch, renew_leases, stop_unsent
+from gateway.dispatch.leases import (
+    LEASE_SECONDS,
+    Claimed,
+    claim_batch,
+    renew_leases,
+    stop_unsent,
+)
 from gateway.dispatch.messages import render_message
 from gateway.dispatch.models import DeliveryStatus
 from gateway.dispatch.outcomes import Outcomes
@@ -59,7 +65,7 @@ class DeliveryContext:
     sessions: sessionmaker[Session]
     senders: dict[str, Sender]
     guards: ProviderGuards = field(default_factory=lambda: ProviderGuards({}))
-    lease_seconds: int = 60
+    lease_seconds: int = LEASE_SECONDS
 
 
 def run_batch(context: DeliveryContext, alert_id: str, channel: str) -> int:
