@@ -14,6 +14,7 @@ from gateway.runtime import init_runtime, runtime
 from gateway.web import feeds, public, unsubscribe, vendor
 from gateway.web.console import install_console
 from gateway.web.sessions import CookieSessions, served_over_https
+from gateway.web.subscribe_guard import install_subscribe_guard
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_MESSAGE_BYTES"]
     app.session_interface = CookieSessions()
     init_runtime(app)
+    install_subscribe_guard(app)
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(feeds.blueprint)

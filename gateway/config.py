@@ -70,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "BREAKER_FAILURES": 5,
     "BREAKER_RESET_SECONDS": 30,
     "MAP_TILE_URL": "",
+    "SUBSCRIBE_CLIENT_LIMIT": "30 per hour",
+    "SUBSCRIBE_ADDRESS_LIMIT": "3 per hour",
+    "SUBSCRIBE_DAILY_LIMIT": "2000 per day",
 }
 INTEGER_SETTINGS = {
     "MAX_MESSAGE_BYTES",

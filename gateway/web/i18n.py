@@ -1,8 +1,11 @@
 """The console's languages: Indonesian (the default) and English.
 
 Catalogues are the ``.po`` files in ``gateway/web/translations``; only they
-are kept in git. At start-up each is compiled with Babel into a ``.mo`` under
-the instance folder when that copy is missing or older, so a fresh clone, an
+are kept in git. A language may have several (one per surface, such as
+``messages.po`` for the console and ``residents.po`` for the residents'
+pages); at start-up they are merged and compiled with Babel into one
+``messages.mo`` under the instance folder when that copy is missing or older
+than any of them, so a fresh clone, an
 install whose package folder is read-only and several processes starting at
 once all work.
 
@@ -20,6 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, current_app, redirect, request
@@ -100,22 +104,38 @@ def current_language() -> str:
 
 
 def compile_catalogues(source: Path, target: Path) -> None:
-    """Write ``target/<lang>/LC_MESSAGES/messages.mo`` for every ``.po`` in
-    ``source`` whose compiled copy is missing or older."""
-    for po_path in sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    """Write ``target/<lang>/LC_MESSAGES/messages.mo`` for every language in
+    ``source`` whose compiled copy is missing or older than one of its ``.po``."""
+    for folder in sorted(source.glob("*/LC_MESSAGES")):
+        po_paths = sorted(folder.glob("*.po"))
+        if not po_paths:
             continue
-        _compile(po_path, mo_path)
+        mo_path = target / folder.relative_to(source) / f"{DOMAIN}.mo"
+        newest = max(path.stat().st_mtime for path in po_paths)
+        if mo_path.exists() and mo_path.stat().st_mtime >= newest:
+            continue
+        _compile(po_paths, mo_path)
 
 
-def _compile(po_path: Path, mo_path: Path) -> None:
-    with po_path.open("rb") as po_file:
-        catalogue = read_po(po_file, locale=po_path.parts[-3], domain=DOMAIN)
+def read_catalogue(po_paths: list[Path], language: str) -> Catalog:
+    """One catalogue of every message in ``po_paths``, in their order."""
+    merged = Catalog(locale=language, domain=DOMAIN)
+    for po_path in po_paths:
+        with po_path.open("rb") as po_file:
+            part = read_po(po_file, locale=language, domain=DOMAIN)
+        for message in part:
+            if message.id:
+                merged[message.id] = message
+    return merged
+
+
+def _compile(po_paths: list[Path], mo_path: Path) -> None:
+    language = po_paths[0].parts[-3]
+    catalogue = read_catalogue(po_paths, language)
 
     mo_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
     with os.fdopen(handle, "wb") as mo_file:
         write_mo(mo_file, catalogue)
     os.replace(temporary, mo_path)
-    logger.info("catalogue compiled language=%s path=%s", po_path.parts[-3], mo_path)
+    logger.info("catalogue compiled language=%s path=%s", language, mo_path)

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from gateway.web.i18n import SOURCE_FOLDER, compile_catalogues
+from gateway.web.i18n import SOURCE_FOLDER, compile_catalogues, read_catalogue
 from tests.web.console import add_person, csrf_token, page_text, sign_in
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
@@ -107,7 +107,7 @@ def test_every_console_text_has_an_indonesian_translation() -> None:
             SOURCE_FOLDER.parent, METHODS, keywords=KEYWORDS
         )
     }
-    catalogues = {language: read_catalogue(language) for language in ("id", "en")}
+    catalogues = {language: catalogue_texts(language) for language in ("id", "en")}
 
     assert len(wanted) > 40
     missing = sorted(text for text in wanted if not catalogues["id"].get(text))
@@ -133,15 +133,28 @@ def test_catalogues_are_compiled_when_missing_or_older(tmp_path: Path) -> None:
     assert mo_path.stat().st_mtime_ns > first
 
 
-def read_catalogue(language: str) -> dict[str, str]:
-    path = SOURCE_FOLDER / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as po_file:
-        catalogue = read_po(po_file)
+def catalogue_texts(language: str) -> dict[str, str]:
+    folder = SOURCE_FOLDER / language / "LC_MESSAGES"
     found = {}
-    for message in catalogue:
+    for message in read_catalogue(sorted(folder.glob("*.po")), language):
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
         text = message.string if isinstance(message.string, str) else message.string[0]
         found[key] = text
     return found
+
+
+def test_no_text_is_translated_in_two_catalogue_files() -> None:
+    for language in ("id", "en"):
+        seen: dict[str, str] = {}
+        twice = []
+        for po_path in sorted((SOURCE_FOLDER / language / "LC_MESSAGES").glob("*.po")):
+            with po_path.open("rb") as po_file:
+                for message in read_po(po_file):
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    if key and key in seen:
+                        twice.append((key, seen[key], po_path.name))
+                    seen[key] = po_path.name
+
+        assert twice == []
