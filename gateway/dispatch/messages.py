@@ -39,7 +39,8 @@ def _info(alert: Alert, info_index: int) -> Info | None:
 
 
 def _push_message(alert: Alert, info: Info | None, headline: str) -> dict[str, Any]:
-    """The Web Push payload the page's service worker shows as a notification."""
+    """The Web Push payload the page's service worker shows as a notification;
+    ``url`` is the alert's page, which a tap on the notification opens."""
     expires = info.expires if info else None
     return {
         "title": headline,
@@ -49,6 +50,7 @@ def _push_message(alert: Alert, info: Info | None, headline: str) -> dict[str, A
         "expires": expires.isoformat() if expires else None,
         "urgency": str(info.urgency) if info else None,
         "severity": str(info.severity) if info else None,
+        "url": info.web if info else None,
     }
 
 
