@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 DEMO_HEADLINE = "[DEMO] Hujan lebat dan angin kencang di Lembah Tengah"
 
 
+def page_width(page: Page) -> int:
+    """How wide the page is laid out, in CSS pixels; wider than the screen
+    means the reader has to scroll the whole page sideways."""
+    width: int = page.evaluate("document.documentElement.scrollWidth")
+    return width
+
+
 def test_author_signs_in_sees_the_demo_alert_switches_language_and_signs_out(
     page: Page, live_server: LiveServer, console_errors: list[str]
 ) -> None:
@@ -31,6 +38,7 @@ def test_author_signs_in_sees_the_demo_alert_switches_language_and_signs_out(
     assert page.locator("h1").inner_text() == "Dasbor"
     on_air = page.locator("section[aria-labelledby=active]")
     assert DEMO_HEADLINE in on_air.inner_text()
+    assert page_width(page) <= (page.viewport_size or {"width": 0})["width"]
     screenshot(page, "dashboard")
 
     page.locator("form.language button[value=en]").click()
