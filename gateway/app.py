@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from gateway.api import install_api
+from gateway.api import inbound, install_api
 from gateway.config import load_settings
 from gateway.feeds.fastpath import FeedFastPath
 from gateway.runtime import init_runtime, runtime
-from gateway.web import feeds, public, unsubscribe, vendor
+from gateway.web import feeds, manage, public, pwa, subscribe, unsubscribe, vendor
 from gateway.web.console import install_console
 from gateway.web.sessions import CookieSessions, served_over_https
 from gateway.web.subscribe_guard import install_subscribe_guard
@@ -45,9 +45,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.blueprint)
     app.register_blueprint(feeds.blueprint)
     app.register_blueprint(unsubscribe.blueprint)
+    app.register_blueprint(manage.blueprint)
+    app.register_blueprint(subscribe.blueprint)
     app.register_blueprint(vendor.blueprint)
+    app.register_blueprint(pwa.blueprint)
     install_console(app)
     install_api(app)
+    app.register_blueprint(inbound.blueprint)
     app.wsgi_app = FeedFastPath(runtime(app).feeds, app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(_set_security_headers)
 

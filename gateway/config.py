@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     "SUBSCRIBE_CLIENT_LIMIT": "30 per hour",
     "SUBSCRIBE_ADDRESS_LIMIT": "3 per hour",
     "SUBSCRIBE_DAILY_LIMIT": "2000 per day",
+    # Self-subscription: seconds a person takes at least between seeing the
+    # form and sending it (KENTONGAN_SUBSCRIBE_MIN_SECONDS; 0 turns it off).
+    "SUBSCRIBE_MIN_SECONDS": 2,
 }
 INTEGER_SETTINGS = {
     "MAX_MESSAGE_BYTES",
@@ -83,6 +86,7 @@ INTEGER_SETTINGS = {
     "DELIVERY_LEASE_SECONDS",
     "BREAKER_FAILURES",
     "BREAKER_RESET_SECONDS",
+    "SUBSCRIBE_MIN_SECONDS",
 }
 DISPATCHERS = ("local", "redis")
 BOOLEAN_SETTINGS = {"WEBHOOK_ALLOW_PRIVATE", "WEBPUSH_ALLOW_INSECURE"}

@@ -1,5 +1,6 @@
 """Periodic jobs (APScheduler 3): marking expired alerts, refreshing feeds,
-sweeping deliveries whose lease ran out.
+sweeping deliveries whose lease ran out, deleting residents' subscription
+requests that expired unconfirmed.
 
 Runs in exactly one process: inside ``kentongan serve`` by default, or as
 ``kentongan scheduler`` when the gateway is scaled out, where a Redis lock
@@ -18,7 +19,8 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 
 from gateway.alerts.expiry import expire_due
-from gateway.db import transaction
+from gateway.db import transaction, utc_now
+from gateway.residents.pending import purge_expired
 from gateway.runtime import runtime
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ LOCK_KEY = "kentongan:scheduler:lock"
 LOCK_SECONDS = 30
 FEED_REFRESH_SECONDS = 1
 SWEEP_SECONDS = 5
+PURGE_SECONDS = 60
 
 
 def expire_alerts(app: Flask) -> list[str]:
@@ -43,6 +46,12 @@ def refresh_feeds(app: Flask) -> bool:
 def sweep_deliveries(app: Flask) -> int:
     """Re-queue deliveries whose lease ran out and start what is due."""
     return runtime(app).dispatcher.sweep()
+
+
+def purge_pending(app: Flask) -> int:
+    """Delete the subscription requests that expired unconfirmed (privacy)."""
+    with transaction(runtime(app).sessions) as session:
+        return purge_expired(session, now=utc_now())
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
@@ -72,6 +81,15 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         args=[app],
         seconds=SWEEP_SECONDS,
         id="sweep-deliveries",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        purge_pending,
+        "interval",
+        args=[app],
+        seconds=PURGE_SECONDS,
+        id="purge-pending-subscriptions",
         max_instances=1,
         coalesce=True,
     )

@@ -19,7 +19,7 @@ from gateway.alerts.errors import (
     RuleViolation,
     WrongState,
 )
-from gateway.api import alerts, receipts, subscribers
+from gateway.api import alerts, push_subscriptions, receipts, subscribers
 from gateway.api.auth import check_caller
 from gateway.api.limits import check_limits, count_refusal, install_limits
 from gateway.api.openapi import openapi_document as build_document
@@ -46,6 +46,7 @@ def openapi_document() -> Response:
 
 alerts.register(blueprint)
 subscribers.register(blueprint)
+push_subscriptions.register(blueprint)
 blueprint.before_request(check_limits)
 blueprint.before_request(check_caller)
 blueprint.after_request(count_refusal)

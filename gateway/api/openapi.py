@@ -153,6 +153,7 @@ def _paths() -> dict[str, Any]:
         },
         **_step_paths(alert_id),
         **_subscriber_paths(),
+        **_push_paths(),
     }
 
 
@@ -270,6 +271,43 @@ def _subscriber_paths() -> dict[str, Any]:
                 success=("204", "Removed", NO_CONTENT),
             ),
         },
+    }
+
+
+def _push_paths() -> dict[str, Any]:
+    """The residents' Web Push endpoints: public, no credential."""
+    subscribe = _operation(
+        "createPushSubscription",
+        "Subscribe a browser to Web Push alerts",
+        description=(
+            "A resident's browser sends its PushSubscription, made with the key "
+            "of getPushKey, and where it wants alerts for (an area code, or a "
+            "point). The subscription is stored as verified; one already known "
+            "for the same endpoint is renewed (200). The answer carries the "
+            "subscriber's manage link."
+        ),
+        body=_json_body("NewPushSubscription", required=True),
+        success=("201", "Subscribed", "PushSubscribed"),
+    )
+    subscribe["responses"]["200"] = {
+        "description": "Renewed: the endpoint was already subscribed",
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/PushSubscribed"}
+            }
+        },
+    }
+    key = _operation(
+        "getPushKey",
+        "The VAPID key browsers subscribe with",
+        description="404 when Web Push is not configured on this gateway.",
+        success=("200", "The application server key", "PushKey"),
+    )
+    for operation in (subscribe, key):
+        operation["security"] = []
+    return {
+        "/api/v1/push/key": {"get": key},
+        "/api/v1/push-subscriptions": {"post": subscribe},
     }
 
 
@@ -428,6 +466,7 @@ def _schemas() -> dict[str, Any]:
     }
     schemas.update(_draft_schemas())
     schemas.update(_subscriber_schemas())
+    schemas.update(_push_schemas())
     return schemas
 
 
@@ -450,6 +489,41 @@ def _subscriber_schemas() -> dict[str, Any]:
         },
     }
     return found
+
+
+def _push_schemas() -> dict[str, Any]:
+    base64url = {"type": "string", "pattern": "^[A-Za-z0-9_-]+={0,2}$"}
+    subscription = {
+        "type": "object",
+        "required": ["endpoint", "keys"],
+        "properties": {
+            "endpoint": {"type": "string", "maxLength": 2000},
+            "expirationTime": {"type": ["number", "null"]},
+            "keys": {
+                "type": "object",
+                "required": ["p256dh", "auth"],
+                "properties": {"p256dh": base64url, "auth": base64url},
+            },
+        },
+    }
+    return {
+        "PushKey": _text_object(
+            "publicKey", {**base64url, "description": "The uncompressed P-256 point"}
+        ),
+        "NewPushSubscription": {
+            "type": "object",
+            "required": ["subscription"],
+            "additionalProperties": False,
+            "properties": {
+                "subscription": subscription,
+                "language": {"type": "string", "examples": ["id-ID", "en-US"]},
+                "area": {"type": "string", "description": "An area code"},
+                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                "lon": {"type": "number", "minimum": -180, "maximum": 180},
+            },
+        },
+        "PushSubscribed": _text_object("manageUrl", {"type": "string"}),
+    }
 
 
 def _components_of(schema: dict[str, Any], name: str, prefix: str) -> dict[str, Any]:

@@ -3,7 +3,8 @@ request to the API before its view runs.
 
 A caller is named by a staff role (``author``, ``approver``, ``admin``) or a
 partner key's scope (``key:submit``, ``key:publish``, ``key:read``).
-Endpoints marked public need no credential.
+Endpoints marked public need no credential: the document itself and the
+residents' Web Push key and subscriptions.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ POLICY: dict[str, frozenset[str]] = {
     "api.create_subscriber": APPROVERS,
     "api.update_subscriber": APPROVERS,
     "api.delete_subscriber": APPROVERS,
+    # A resident's browser subscribes itself; the subscription is the proof.
+    "api.get_push_key": PUBLIC,
+    "api.create_push_subscription": PUBLIC,
 }
 
 

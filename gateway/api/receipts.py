@@ -51,7 +51,7 @@ BOUNCE_TYPES = ("message/rfc822", "application/octet-stream")
 
 @blueprint.route("/kannel", methods=["GET", "POST"])
 def kannel_receipt() -> Response:
-    refused = _refuse_unless(request.args.get("secret", ""))
+    refused = refuse_unless_secret(request.args.get("secret", ""))
     if refused is not None:
         return refused
     try:
@@ -63,7 +63,7 @@ def kannel_receipt() -> Response:
 
 @blueprint.post("/http-json")
 def http_json_receipt() -> Response:
-    refused = _refuse_unless(_bearer())
+    refused = refuse_unless_secret(bearer_secret())
     if refused is not None:
         return refused
     try:
@@ -75,7 +75,7 @@ def http_json_receipt() -> Response:
 
 @blueprint.post("/email-bounce")
 def email_bounce() -> Response:
-    refused = _refuse_unless(_bearer(), setting="EMAIL_RECEIPT_SECRET")
+    refused = refuse_unless_secret(bearer_secret(), setting="EMAIL_RECEIPT_SECRET")
     if refused is not None:
         return refused
     if request.mimetype not in BOUNCE_TYPES:
@@ -95,14 +95,16 @@ def email_bounce() -> Response:
     return _apply_bounce(bounce)
 
 
-def _bearer() -> str:
+def bearer_secret() -> str:
+    """The secret of an ``Authorization: Bearer`` header, else empty."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     return secret if scheme.lower() == "bearer" else ""
 
 
-def _refuse_unless(
+def refuse_unless_secret(
     presented: str, *, setting: str = "SMS_RECEIPT_SECRET"
 ) -> Response | None:
+    """A problem answer unless ``presented`` is the provider's secret."""
     expected = current_app.config.get(setting)
     if not expected:
         return problem_response(

@@ -5,9 +5,7 @@ and partner systems that alerts reach. Views translate HTTP to
 DELETE erases the subscriber's personal data for good (address, keys, secret,
 language, point, areas, groups; see ``gateway.residents.subscriptions``) and
 keeps their delivery rows, the office's record of what was sent. Rows not yet
-sent are closed here as failed, "the subscriber was removed", as a worker
-would close them; a send already handed to a provider at that moment may
-still arrive, but is recorded as failed.
+sent are closed as failed (``gateway.dispatch.closing``).
 """
 
 from __future__ import annotations
@@ -26,14 +24,12 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from gateway.alerts.errors import MalformedInput
 from gateway.api.auth import current_actor
 from gateway.api.problems import WrongContentType, problem_response
-from gateway.db import transaction, utc_now
-from gateway.dispatch.models import Delivery, DeliveryStatus
+from gateway.db import transaction
+from gateway.dispatch.closing import close_unsent_deliveries
 from gateway.residents.addresses import Channel
 from gateway.residents.changes import Rules, read_changes, read_new_subscriber
 from gateway.residents.errors import (
@@ -66,8 +62,6 @@ MAX_BODY_BYTES = 128 * 1024
 DEFAULT_PAGE_SIZE = 50
 PAGE_SIZE_SHAPE = re.compile(r"[0-9]{1,3}")
 CHANNELS = tuple(str(channel) for channel in Channel)
-REMOVED_REASON = "the subscriber was removed"
-UNSENT = (str(DeliveryStatus.QUEUED), str(DeliveryStatus.SENDING))
 
 
 def register(blueprint: Blueprint) -> None:
@@ -149,26 +143,6 @@ def delete_subscriber(subscriber_id: str) -> Response:
         remove_subscriber(session, subscriber, actor=current_actor().label)
     logger.info("unsent deliveries closed subscriber_id=%s count=%d", number, closed)
     return Response(status=204)
-
-
-def close_unsent_deliveries(session: Session, subscriber_id: int) -> int:
-    """Fail the subscriber's queued and sending rows; how many there were."""
-    # A fan-out that picked the subscriber just before the removal may write a
-    # row just after; the worker fails it unsent, as it skips opted-out rows.
-    now = utc_now()
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.subscriber_id == subscriber_id)
-        .where(Delivery.status.in_(UNSENT))
-        .values(
-            status=str(DeliveryStatus.FAILED),
-            last_error=REMOVED_REASON,
-            lease_until=None,
-            updated_at=now,
-            finished_at=now,
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def subscriber_json(described: Described) -> dict[str, Any]:

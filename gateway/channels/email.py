@@ -15,6 +15,8 @@ and RFC 8058 ``List-Unsubscribe`` / ``List-Unsubscribe-Post``. With a reference
 secret it carries its signed delivery reference (see ``channels.bounces``) in an
 ``X-Kentongan-Delivery`` header and, with a bounce address, in the envelope
 sender (VERP: ``bounces+<reference>@domain``), so bounces name their delivery.
+``send_notice`` sends a plain-text message that is no alert (a subscription's
+confirmation link) with none of those headers.
 
 Limits: one recipient per message; ASCII addresses only (no SMTPUTF8 local
 parts; an internationalised domain is sent as IDNA); the unsubscribe URL must
@@ -205,6 +207,26 @@ class EmailChannel:
         )
         return Sent(provider_reference=message["Message-ID"])
 
+    def send_notice(self, to: str, subject: str, text: str, message_id: str) -> Sent:
+        """Hand one plain-text notice to the server, such as a subscription's
+        confirmation link: no HTML part, no unsubscribe headers and no bounce
+        reference, since it is no alert and no delivery."""
+        recipient = _checked(check_address, to, code="invalid-address")
+        message = self._headed(recipient, subject, message_id)
+        message.set_content(text, charset="utf-8", cte="quoted-printable")
+        data = message.as_bytes(policy=MAIL_POLICY)
+
+        started = time.monotonic()
+        with self._lock:
+            self._deliver(self.mail_from, recipient, data)
+        logger.info(
+            "email notice accepted channel=%s message_id=%s duration_ms=%s",
+            self.name,
+            message_id,
+            round((time.monotonic() - started) * 1000),
+        )
+        return Sent(provider_reference=message["Message-ID"])
+
     def close(self) -> None:
         """Say QUIT and close the connection, if one is open."""
         with self._lock:
@@ -224,21 +246,25 @@ class EmailChannel:
     def _build(
         self, recipient: str, subject: str, text: str, html: str, delivery_id: str
     ) -> EmailMessage:
-        _refuse_line_breaks(subject=subject, message_id=delivery_id)
+        message = self._headed(recipient, subject, delivery_id)
+        message.set_content(text, charset="utf-8", cte="quoted-printable")
+        message.add_alternative(
+            html, subtype="html", charset="utf-8", cte="quoted-printable"
+        )
+        return message
+
+    def _headed(self, recipient: str, subject: str, message_id: str) -> EmailMessage:
+        """A message with its Message-ID, Date, From, To and Subject."""
+        _refuse_line_breaks(subject=subject, message_id=message_id)
         domain = self.mail_from.rpartition("@")[2]
         message = EmailMessage(policy=MAIL_POLICY)
         message["Message-ID"] = _checked(
-            make_message_id, delivery_id, domain, code="invalid-message-id"
+            make_message_id, message_id, domain, code="invalid-message-id"
         )
         message["Date"] = format_datetime(datetime.now(UTC))
         message["From"] = Address(self.from_name or "", addr_spec=self.mail_from)
         message["To"] = recipient
         message["Subject"] = subject
-
-        message.set_content(text, charset="utf-8", cte="quoted-printable")
-        message.add_alternative(
-            html, subtype="html", charset="utf-8", cte="quoted-printable"
-        )
         return message
 
     def _add_reference(self, message: EmailMessage, delivery_id: str) -> str:

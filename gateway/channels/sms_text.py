@@ -6,7 +6,9 @@ character) when every character allows it, else UCS-2 sent as UTF-16, where a
 character outside the BMP costs a surrogate pair. One message holds 160
 septets or 70 UTF-16 units; a concatenated one spends 6 octets of each part on
 the user data header, leaving 153 septets or 67 units. Escape pairs and
-surrogate pairs are never split across parts.
+surrogate pairs are never split across parts. A footer added to each
+recipient's copy (``with_footer``) gets room kept for it when the text is
+built, so every copy stays within the same budget.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ def build_sms_text(
     instruction: str | None,
     *,
     extras: Sequence[str] = (),
+    footer: str = "",
     max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> SmsText:
     """The headline, the instruction and the extras, one per line, in budget.
@@ -128,10 +131,16 @@ def build_sms_text(
     Runs of whitespace become single spaces. Over budget, the instruction
     loses words from its end; when not even its first word fits, extras are
     dropped from the last. The headline is shortened only when it alone is
-    over budget.
+    over budget. ``footer`` is room kept for a last line that
+    ``with_footer`` adds later (give the longest it may be); it is not in the
+    text returned.
     """
     if max_segments < 1:
         raise ValueError(f"The segment budget must be at least 1, not {max_segments}.")
+    room = _tidy(footer)
+
+    def fits(text: str) -> bool:
+        return count_segments(_join(text, room)) <= max_segments
 
     head = _tidy(headline)
     body = _tidy(instruction)
@@ -139,20 +148,26 @@ def build_sms_text(
     for kept in range(len(tail), -1, -1):
         lines = tail[:kept]
         full = _join(head, body, *lines)
-        if count_segments(full) <= max_segments:
+        if fits(full):
             return _result(full)
 
         shortened = _shorten(
             _around(head, lines),
             _word_prefixes(body, _longest_fitting(max_segments)),
-            max_segments,
+            fits,
+            room,
         )
         if shortened is not None:
             return _result(shortened)
 
-    if count_segments(head) <= max_segments:
+    if fits(head):
         return _result(head)
-    return _result(_shorten_headline(head, max_segments))
+    return _result(_shorten_headline(head, fits, room, max_segments))
+
+
+def with_footer(text: str, footer: str) -> SmsText:
+    """The text with ``footer`` as its last line, its alphabet and its parts."""
+    return _result(_join(text, _tidy(footer)))
 
 
 def _unit_cost(encoding: Encoding) -> Callable[[str], int]:
@@ -189,29 +204,39 @@ def _word_prefixes(field: str, longest: int) -> Iterator[str]:
 
 
 def _shorten(
-    compose: Callable[[str], str], prefixes: Iterable[str], budget: int
+    compose: Callable[[str], str],
+    prefixes: Iterable[str],
+    fits: Callable[[str], bool],
+    room: str,
 ) -> str | None:
     """The first prefix, with an ellipsis, whose message fits the budget."""
     for prefix in prefixes:
-        ellipsis = ELLIPSIS[encoding_of(compose(prefix))]
+        ellipsis = ELLIPSIS[encoding_of(_join(compose(prefix), room))]
         text = compose(prefix + ellipsis)
-        if count_segments(text) <= budget:
+        if fits(text):
             return text
     return None
 
 
-def _shorten_headline(head: str, budget: int) -> str:
+def _shorten_headline(
+    head: str, fits: Callable[[str], bool], room: str, budget: int
+) -> str:
     """The headline cut at a word, or within its first word if that is too long."""
 
     def alone(part: str) -> str:
         return part
 
     longest = _longest_fitting(budget)
-    at_word = _shorten(alone, _word_prefixes(head, longest), budget)
+    at_word = _shorten(alone, _word_prefixes(head, longest), fits, room)
     if at_word is not None:
         return at_word
     by_char = (head[:index] for index in range(min(len(head) - 1, longest), 0, -1))
-    at_char = _shorten(alone, by_char, budget)
+    at_char = _shorten(alone, by_char, fits, room)
+    if at_char is None and room:
+        raise ValueError(
+            f"The footer leaves no room for the alert within {budget} segments; "
+            "shorten the footer (its public address) or allow more segments."
+        )
     if at_char is None:
         raise AssertionError("a single character and an ellipsis always fit")
     return at_char

@@ -1,6 +1,11 @@
 """What an alert will send, before it is sent: per language the SMS with its
 encoding and segments, the push notification and the email, and how many
-subscribers of each channel its areas reach today."""
+subscribers of each channel its areas reach today.
+
+The SMS and the email end in a sample of the way out each recipient gets, the
+SMS footer as long as any may be, so staff see the real length and segments;
+the sample link is of no subscriber.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from gateway.cap import Alert
 from gateway.channels.sms_text import SmsText
 from gateway.channels.webpush import fit_payload
 from gateway.dispatch.messages import render_message, sms_text
+from gateway.dispatch.way_out import WayOut
 from gateway.residents.models import Subscriber
 from gateway.residents.targeting import target_alert
 
@@ -41,19 +47,27 @@ class Preview:
 
 
 def preview_alert(
-    session: Session, alert: Alert, cap_bytes: bytes, default_language: str
+    session: Session,
+    alert: Alert,
+    cap_bytes: bytes,
+    default_language: str,
+    way_out: WayOut,
 ) -> Preview:
-    """The messages of every info block and the subscribers reached."""
+    """The messages of every info block, ending in a sample of ``way_out``,
+    and the subscribers reached."""
+    links = way_out
     languages = []
     for index, info in enumerate(alert.infos):
         email = render_message("email", alert, index, cap_bytes)
+        closing = links.sample_email_line(info.effective_language)
+        footer = links.longest_sms_footer(info.effective_language)
         languages.append(
             LanguagePreview(
                 language=info.effective_language,
-                sms=sms_text(alert, index),
+                sms=sms_text(alert, index, footer),
                 push=fit_payload(render_message("webpush", alert, index, cap_bytes)),
                 email_subject=email["subject"],
-                email_text=email["text"],
+                email_text=f"{email['text']}\n\n{closing}",
             )
         )
     return Preview(tuple(languages), reach_by_channel(session, alert, default_language))

@@ -5,7 +5,8 @@ email over SMTP (``KENTONGAN_SMTP_HOST``, ``KENTONGAN_MAIL_FROM``), Web Push
 with VAPID (``KENTONGAN_WEBPUSH_VAPID_PRIVATE_KEY``), webhooks
 to each subscriber's own endpoint, signed with its secret. A channel with no
 provider configured writes to the outbox folder, and the log says loudly
-that those messages reach nobody.
+that those messages reach nobody. Every SMS and email, sent or written to
+the outbox, carries its recipient's way out (``gateway.dispatch.way_out``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ from gateway.channels.webhook import WebhookChannel
 from gateway.channels.webpush import WebPushChannel, fit_payload, urgency_for
 from gateway.config import ConfigError
 from gateway.db import utc_now
+from gateway.dispatch.messages import personal_email, personal_sms
+from gateway.dispatch.way_out import WayOut
 from gateway.dispatch.worker import Recipient, Sender
 from gateway.residents.unsubscribe import make_token
 
@@ -33,6 +37,9 @@ logger = logging.getLogger(__name__)
 CHANNELS = ("sms", "email", "webpush", "webhook")
 SMS_PROVIDERS = ("kannel", "http-json")
 DEFAULT_PUSH_TTL_SECONDS = 24 * 3600
+# What makes a channel's message one recipient's own.
+Personalise = Callable[[dict[str, Any], WayOut, int], dict[str, Any]]
+PERSONALISED: dict[str, Personalise] = {"sms": personal_sms, "email": personal_email}
 
 
 def build_senders(config: Any, instance_path: str) -> dict[str, Sender]:
@@ -49,7 +56,22 @@ def build_senders(config: Any, instance_path: str) -> dict[str, Sender]:
     push = _push_sender(config)
     if push is not None:
         senders["webpush"] = push
+    way_out = WayOut.from_config(config)
+    for channel, personalise in PERSONALISED.items():
+        senders[channel] = _with_way_out(senders[channel], personalise, way_out)
     return senders
+
+
+def _with_way_out(sender: Sender, personalise: Personalise, way_out: WayOut) -> Sender:
+    """``sender``, handed each recipient's own copy with their way out."""
+
+    def with_way_out(
+        delivery_id: int, recipient: Recipient, message: dict[str, Any]
+    ) -> Sent:
+        own = personalise(message, way_out, recipient.subscriber_id)
+        return sender(delivery_id, recipient, own)
+
+    return with_way_out
 
 
 def _outbox_sender(outbox: OutboxChannel, channel: str) -> Sender:
@@ -97,29 +119,51 @@ def _webhook_sender(config: Any) -> Sender:
     return to_webhook
 
 
-def _sms_sender(config: Any) -> Sender | None:
+def sms_adapter(config: Any) -> KannelSms | HttpJsonSms | None:
+    """The adapter of ``KENTONGAN_SMS_PROVIDER``; None when none is set."""
     provider = config.get("SMS_PROVIDER")
     if not provider:
         return None
-    adapter: KannelSms | HttpJsonSms
     if provider == "kannel":
-        adapter = KannelSms(
+        return KannelSms(
             _required(config, "SMS_URL", "Kannel's sendsms URL"),
             username=_required(config, "SMS_USERNAME", "the sendsms user"),
             password=_required(config, "SMS_PASSWORD", "the sendsms password"),
             receipt_url=_required(config, "SMS_RECEIPT_URL", "where Kannel posts DLRs"),
             sender=config.get("SMS_SENDER"),
         )
-    elif provider == "http-json":
-        adapter = HttpJsonSms(
+    if provider == "http-json":
+        return HttpJsonSms(
             _required(config, "SMS_URL", "the provider's send URL"),
             token=config.get("SMS_TOKEN"),
         )
-    else:
-        raise ConfigError(
-            f"KENTONGAN_SMS_PROVIDER '{provider}' is unknown; use "
-            f"{' or '.join(SMS_PROVIDERS)}, or leave it unset for the outbox"
+    raise ConfigError(
+        f"KENTONGAN_SMS_PROVIDER '{provider}' is unknown; use "
+        f"{' or '.join(SMS_PROVIDERS)}, or leave it unset for the outbox"
+    )
+
+
+def email_channel(config: Any, **options: Any) -> EmailChannel:
+    """A channel to the SMTP server of ``KENTONGAN_SMTP_*``, with ``options``
+    such as the bounce settings; each holds a connection of its own."""
+    try:
+        return EmailChannel(
+            host=config["SMTP_HOST"],
+            port=int(config["SMTP_PORT"]),
+            mail_from=_required(config, "MAIL_FROM", "the From address of emails"),
+            username=config.get("SMTP_USERNAME"),
+            password=config.get("SMTP_PASSWORD"),
+            security=Security(config["SMTP_SECURITY"]),
+            **options,
         )
+    except ValueError as exc:
+        raise ConfigError(f"The SMTP settings are not usable: {exc}") from exc
+
+
+def _sms_sender(config: Any) -> Sender | None:
+    adapter = sms_adapter(config)
+    if adapter is None:
+        return None
 
     def to_sms(delivery_id: int, recipient: Recipient, message: dict[str, Any]) -> Sent:
         return adapter.send(recipient.address, message["text"], str(delivery_id))
@@ -135,21 +179,13 @@ def _email_sender(config: Any) -> Sender | None:
     secret = str(config["SECRET_KEY"])
 
     def new_channel() -> EmailChannel:
-        return EmailChannel(
-            host=config["SMTP_HOST"],
-            port=int(config["SMTP_PORT"]),
-            mail_from=_required(config, "MAIL_FROM", "the From address of emails"),
-            username=config.get("SMTP_USERNAME"),
-            password=config.get("SMTP_PASSWORD"),
-            security=Security(config["SMTP_SECURITY"]),
+        return email_channel(
+            config,
             reference_secret=secret,
             bounce_address=config.get("MAIL_BOUNCE_ADDRESS") or None,
         )
 
-    try:
-        new_channel()
-    except ValueError as exc:
-        raise ConfigError(f"The SMTP settings are not usable: {exc}") from exc
+    new_channel()
     per_thread = threading.local()
     base = str(config["PUBLIC_URL"]).rstrip("/")
 
@@ -173,11 +209,21 @@ def _email_sender(config: Any) -> Sender | None:
 
 
 def _html(message: dict[str, Any]) -> str:
+    """The text's paragraphs, the manage page's address as a link."""
+    url = message.get("manage_url")
     paragraphs = "".join(
-        f"<p>{html.escape(part)}</p>" for part in message["text"].split("\n\n")
+        _paragraph(part, url) for part in message["text"].split("\n\n")
     )
     language = html.escape(message["language"])
     return f'<html lang="{language}"><body>{paragraphs}</body></html>'
+
+
+def _paragraph(text: str, url: str | None) -> str:
+    shown = html.escape(text)
+    if url and url in text:
+        link = html.escape(url)
+        shown = shown.replace(link, f'<a href="{link}">{link}</a>')
+    return f"<p>{shown}</p>"
 
 
 def _push_sender(config: Any) -> Sender | None:

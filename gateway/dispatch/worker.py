@@ -160,7 +160,8 @@ class _BatchRun:
             self.outcomes.sent(row.id, sent.provider_reference)
 
     def _message(self, info_index: int) -> dict[str, Any]:
-        """The rendered message of an info block, the same for each recipient."""
+        """The rendered message of an info block, the same for each recipient;
+        the sender makes each recipient's copy (``gateway.dispatch.way_out``)."""
         if info_index not in self.messages:
             self.messages[info_index] = render_message(
                 self.channel, self.alert, info_index, self.cap_bytes

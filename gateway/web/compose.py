@@ -55,6 +55,7 @@ from gateway.cap import MsgType, parse, write
 from gateway.cap.problems import Problem, error
 from gateway.db import transaction, utc_now
 from gateway.dispatch.preview import Preview, preview_alert
+from gateway.dispatch.way_out import WayOut
 from gateway.places.models import Area, AreaLevel
 from gateway.places.queries import all_areas, areas_by_codes, areas_of_level
 from gateway.protocols.store import office_template, office_templates
@@ -304,7 +305,11 @@ def _preview(db: Session, page: ComposePage, built: BuiltDraft) -> None:
     data = write(alert)
     page.cap_xml = data.decode("utf-8")
     page.preview = preview_alert(
-        db, alert, data, current_app.config["DEFAULT_LANGUAGE"]
+        db,
+        alert,
+        data,
+        current_app.config["DEFAULT_LANGUAGE"],
+        WayOut.from_config(current_app.config),
     )
     page.previewed = content_hash(built.content)
 

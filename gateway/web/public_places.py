@@ -1,5 +1,6 @@
 """The shelters and evacuation routes an alert's page lists, and the same as
-a GeoJSON FeatureCollection for apps and the page's map.
+a GeoJSON FeatureCollection for apps and the page's map; and every shelter
+and route of the city, grouped by area, for the shelters page.
 
 Shelters are those inside the alert's areas or within ``NEAR_KM`` of them,
 nearest first; routes are those leading to one of them or crossing the
@@ -14,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.cap.model import Area as CapArea
-from gateway.places.models import Shelter
+from gateway.places.models import Area, EvacuationRoute, Shelter
 from gateway.places.queries import (
     RouteMatch,
     ShelterMatch,
@@ -47,6 +49,52 @@ class Nearby:
     areas: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class ShelterGroup:
+    """The shelters of one area (``area_name`` None: of no known area)."""
+
+    area_code: str | None
+    area_name: str | None
+    shelters: list[Shelter]
+
+
+@dataclass(frozen=True, slots=True)
+class CityPlaces:
+    """Every shelter, grouped by area by name, and every route by name."""
+
+    groups: list[ShelterGroup]
+    routes: list[NearbyRoute]
+
+
+def city_places(session: Session) -> CityPlaces:
+    """All shelters and routes, read inside one session."""
+    shelters = list(session.scalars(select(Shelter).order_by(Shelter.name)))
+    by_id = {shelter.id: shelter for shelter in shelters}
+    routes = session.scalars(select(EvacuationRoute).order_by(EvacuationRoute.name))
+    return CityPlaces(
+        _grouped(session, shelters),
+        [_route_view(route, by_id) for route in routes],
+    )
+
+
+def _grouped(session: Session, shelters: list[Shelter]) -> list[ShelterGroup]:
+    codes = {shelter.area_code for shelter in shelters if shelter.area_code}
+    rows = session.execute(select(Area.code, Area.name).where(Area.code.in_(codes)))
+    names: dict[str, str] = dict(rows.all())
+    groups: dict[str | None, list[Shelter]] = {}
+    for shelter in shelters:
+        code = shelter.area_code if shelter.area_code in names else None
+        groups.setdefault(code, []).append(shelter)
+    found = [
+        ShelterGroup(code, names.get(code) if code else None, members)
+        for code, members in groups.items()
+    ]
+    # Named areas by name, then the shelters of no known area.
+    return sorted(
+        found, key=lambda group: (group.area_name is None, group.area_name or "")
+    )
+
+
 def nearby_places(session: Session, areas: Sequence[CapArea]) -> Nearby:
     """What lies in or near ``areas``; nothing when they name no known place."""
     if not areas:
@@ -57,7 +105,7 @@ def nearby_places(session: Session, areas: Sequence[CapArea]) -> Nearby:
         _route(match, found)
         for match in routes_for(session, areas, shelters=found.values())
     ]
-    return Nearby(shelters, routes, _area_features(session, areas))
+    return Nearby(shelters, routes, area_features(session, areas))
 
 
 def nearby_geojson(nearby: Nearby) -> dict[str, Any]:
@@ -71,7 +119,10 @@ def nearby_geojson(nearby: Nearby) -> dict[str, Any]:
 
 
 def _route(match: RouteMatch, shelters: dict[int, Shelter]) -> NearbyRoute:
-    route = match.route
+    return _route_view(match.route, shelters)
+
+
+def _route_view(route: EvacuationRoute, shelters: dict[int, Shelter]) -> NearbyRoute:
     shelter = shelters.get(route.shelter_id) if route.shelter_id else None
     return NearbyRoute(
         route.name,
@@ -112,7 +163,7 @@ def _route_feature(route: NearbyRoute) -> dict[str, Any]:
     }
 
 
-def _area_features(session: Session, areas: Sequence[CapArea]) -> list[dict[str, Any]]:
+def area_features(session: Session, areas: Sequence[CapArea]) -> list[dict[str, Any]]:
     """Each polygon, circle and known geocoded area of ``areas``."""
     features = []
     for area in areas:

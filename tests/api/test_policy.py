@@ -45,6 +45,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "api.create_subscriber": APPROVERS,
     "api.update_subscriber": APPROVERS,
     "api.delete_subscriber": APPROVERS,
+    "api.get_push_key": EVERYONE,
+    "api.create_push_subscription": EVERYONE,
 }
 
 PLACEHOLDER_ID = "0" * 32

@@ -46,10 +46,14 @@ class LiveServer:
 
 
 @contextmanager
-def running_gateway(folder: Path) -> Iterator[LiveServer]:
-    """Seed and serve a gateway in ``folder``; stop it when the block ends."""
+def running_gateway(
+    folder: Path, extra_environment: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """Seed and serve a gateway in ``folder``; stop it when the block ends.
+
+    ``extra_environment`` adds or overrides settings (``KENTONGAN_*``)."""
     port = free_port()
-    environment = gateway_environment(folder, port)
+    environment = {**gateway_environment(folder, port), **(extra_environment or {})}
     accounts_file = folder / "demo-accounts.txt"
     run_command(environment, "db", "upgrade")
     run_command(environment, "demo", "seed", "--accounts-file", str(accounts_file))

@@ -22,7 +22,8 @@ from tests.factories import add_staff, draft_content, publish_draft
 
 @contextmanager
 def app_beside(server: LiveServer) -> Iterator[Flask]:
-    """An app on ``server``'s database and feeds; its workers stop afterwards."""
+    """An app on ``server``'s database and feeds; its fan-outs are finished
+    and its workers stopped afterwards."""
     app = create_app(
         {
             "TESTING": True,
@@ -36,7 +37,9 @@ def app_beside(server: LiveServer) -> Iterator[Flask]:
     try:
         yield app
     finally:
-        runtime(app).dispatcher.shutdown()
+        dispatcher = runtime(app).dispatcher
+        dispatcher.wait_idle()
+        dispatcher.shutdown()
 
 
 def publish_alert(server: LiveServer, **overrides: Any) -> dict[str, Any]:

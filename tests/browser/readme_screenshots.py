@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tests.browser.chromium import (
     DESKTOP,
+    PHONE,
     ROOT,
     Viewport,
     launch_chromium,
@@ -49,9 +50,28 @@ class Shot:
     full_page: bool = False
 
 
+def open_first_alert(page: Page, server: LiveServer) -> None:
+    """Follow the front page's first alert to its page."""
+    page.locator("li.alert-line a").first.click()
+    page.wait_for_url("**/alerts/*")
+
+
+def scroll_to_shelters(page: Page, server: LiveServer) -> None:
+    page.locator("#shelters-title").scroll_into_view_if_needed()
+
+
 SHOTS = (
     Shot("/login", "login", FORM),
     Shot("/console", "dashboard", signed_in_as="author"),
+    Shot("/", "resident-front", PHONE),
+    Shot("/", "resident-alert", PHONE, actions=(open_first_alert,)),
+    Shot(
+        "/",
+        "resident-shelters",
+        PHONE,
+        actions=(open_first_alert, scroll_to_shelters),
+    ),
+    Shot("/subscribe", "resident-subscribe", PHONE),
 )
 
 

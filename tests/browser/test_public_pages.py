@@ -53,6 +53,9 @@ def test_front_page_lists_the_alert_and_never_the_drill(
     assert line.count() == 1
     assert EXTREME_WORDS in line.inner_text()
     assert page.get_by_text(DRILL_HEADLINE).count() == 0
+    areas = page.locator("#map path.leaflet-interactive")
+    areas.first.wait_for()
+    assert areas.count() >= 2
     screenshot(page, "public-1-front")
 
     page.goto("/drills")
@@ -72,6 +75,7 @@ def test_alert_page_names_the_nearest_shelter_first(
     names = page.locator("section:has(#shelters-title) h3")
     assert names.first.inner_text() == "Shelter Masjid Nurul Iman"
     assert names.count() >= 2
+    page.locator("#map path.leaflet-interactive").first.wait_for()
     section = page.locator("section:has(#shelters-title)").inner_text()
     assert "km dari wilayah peringatan" in section
     screenshot(page, "public-2-alert")

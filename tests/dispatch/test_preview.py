@@ -12,6 +12,7 @@ from gateway.cap import write
 from gateway.channels.sms_text import Encoding
 from gateway.db import transaction
 from gateway.dispatch.preview import preview_alert
+from gateway.dispatch.way_out import WayOut
 from gateway.protocols.templates import build_draft, find_template
 from gateway.runtime import runtime
 from tests.dispatch.test_fanout import FAR_AWAY, INSIDE_POLYGON, subscribe
@@ -51,16 +52,23 @@ def test_preview_shows_each_language_and_the_reach_per_channel(app: Flask) -> No
         sent=now,
     )
 
+    way_out = WayOut.from_config(app.config)
     with transaction(runtime(app).sessions) as session:
-        preview = preview_alert(session, alert, write(alert), "id-ID")
+        preview = preview_alert(session, alert, write(alert), "id-ID", way_out)
 
     indonesian, english = preview.languages
+    sample = f"{app.config['PUBLIC_URL']}/s/zzzzzzz.aaaaaaaaaaaa"
     assert preview.reach == {"sms": 2, "email": 1}
     assert preview.total == 3
     assert (indonesian.language, english.language) == ("id-ID", "en-US")
     assert indonesian.sms.text.startswith("AWAS TSUNAMI")
     assert indonesian.sms.encoding is Encoding.GSM7
-    assert len(indonesian.sms.segments) >= 2
+    assert 2 <= len(indonesian.sms.segments) <= 3
+    assert indonesian.sms.text.endswith(f"\nBerhenti: balas STOP atau {sample}")
+    assert english.sms.text.endswith(f"\nTo stop, reply STOP or {sample}")
+    assert "".join(indonesian.sms.segments) == indonesian.sms.text
+    assert indonesian.email_text.endswith(f"Atur atau hapus langganan Anda: {sample}")
+    assert english.email_text.endswith(f"Manage or delete your subscription: {sample}")
     assert english.push["title"] == alert.infos[1].headline
     assert english.email_subject == alert.infos[1].headline
     assert alert.infos[1].instruction in english.email_text
@@ -78,8 +86,13 @@ def test_an_area_with_nobody_inside_reaches_nobody(app: Flask) -> None:
         sent=now,
     )
 
-    with transaction(runtime(app).sessions) as session:
-        preview = preview_alert(session, alert, write(alert), "id-ID")
+    with app.app_context(), transaction(runtime(app).sessions) as session:
+        preview = preview_alert(
+            session, alert, write(alert), "id-ID", WayOut.from_config(app.config)
+        )
 
     assert preview.reach == {}
+    assert preview.languages[0].sms.text.endswith(
+        f"{app.config['PUBLIC_URL']}/s/zzzzzzz.aaaaaaaaaaaa"
+    )
     assert preview.total == 0

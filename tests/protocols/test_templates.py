@@ -20,7 +20,9 @@ from gateway.protocols.templates import (
 )
 from tests.factories import add_staff, publish_draft
 
-NOW = datetime(2026, 12, 4, 9, 15, tzinfo=ZoneInfo("Asia/Jakarta"))
+# Drafts are checked against the real clock (their sent time is now), so the
+# templates are filled in at the real time too, to the whole minute.
+NOW = datetime.now(ZoneInfo("Asia/Jakarta")).replace(second=0, microsecond=0)
 AREA = {
     "areaDesc": "Kecamatan Padang Barat",
     "polygons": [[[-0.93, 100.34], [-0.93, 100.37], [-0.96, 100.37], [-0.93, 100.34]]],

@@ -553,13 +553,19 @@ def test_map_script_only_on_a_page_with_a_map_and_deferred(
 
     alert_scripts = parts_of(text_of(client, f"/alerts/{alert['id']}")).named("script")
     front_scripts = parts_of(text_of(client, "/")).named("script")
+    drill_scripts = parts_of(text_of(client, "/drills")).named("script")
 
+    assert [script["src"] for script in front_scripts] == [
+        script["src"] for script in alert_scripts
+    ]
     assert [script["src"] for script in alert_scripts] == [
+        "/static/offline.js",
         "/vendor/leaflet/leaflet.js",
         "/static/public-map.js",
     ]
     assert all("defer" in script for script in alert_scripts)
-    assert front_scripts == []
+    # Every public page registers the service worker; only maps need more.
+    assert [script["src"] for script in drill_scripts] == ["/static/offline.js"]
     assert client.get("/static/public-map.js").status_code == 200
 
 
@@ -660,3 +666,45 @@ def _follow_up(
     )
     assert created.status_code == 201, created.get_json()
     return approve_pending(client, author, approver, created.get_json()["id"])
+
+
+def test_front_page_map_file_has_each_alert_area_linked_to_its_page(
+    client: FlaskClient, author: Caller, approver: Caller
+) -> None:
+    alert = publish(client, author, approver, info=muara_alert(severity="Extreme"))
+    publish(
+        client,
+        author,
+        approver,
+        status="Exercise",
+        info={"headline": "Latihan evakuasi tsunami"},
+    )
+
+    front = text_of(client, "/")
+    answer = client.get("/alerts.geojson")
+    drills = client.get("/drills.geojson").get_json()
+
+    (box,) = [tag for tag in parts_of(front).named("div") if tag.get("id") == "map"]
+    assert box["data-geojson"] == "/alerts.geojson"
+    assert answer.mimetype == "application/geo+json"
+    (feature,) = answer.get_json()["features"]
+    assert feature["geometry"]["type"] == "Point"
+    assert feature["properties"] == {
+        "kind": "area",
+        "name": "Pesisir Muara",
+        "radiusKm": 1.0,
+        "alert": "Peringatan banjir Batang Kuranji",
+        "severity": "Extreme",
+        "url": f"/alerts/{alert['id']}",
+    }
+    assert [item["properties"]["alert"] for item in drills["features"]] == [
+        "Latihan evakuasi tsunami"
+    ]
+
+
+def test_front_page_without_alerts_has_no_map(client: FlaskClient) -> None:
+    front = text_of(client, "/")
+
+    assert 'id="map"' not in front
+    assert "leaflet.js" not in front
+    assert client.get("/alerts.geojson").get_json()["features"] == []
