@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from gateway.cli import main
 from gateway.runtime import runtime
-from gateway.web.lockout import KEY_PREFIX
+from gateway.windows import KEY_PREFIX
 from tests.conftest import build_app
 from tests.redis_keys import REDIS_URL, delete_keys, reachable_redis
 from tests.web.console import add_person, sign_in

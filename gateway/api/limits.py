@@ -9,18 +9,13 @@ guessing of tokens and keys. Only API requests pay for them.
 
 from __future__ import annotations
 
-import math
-import time
-
 from flask import Flask, Response, current_app, request
-from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem
 
 from gateway.api.auth import caller_key
 from gateway.api.problems import problem_response
+from gateway.windows import open_windows, read_limit
 
-KEY_PREFIX = "kentongan:limits"
 EXTENSION = "kentongan.limits"
 
 
@@ -28,31 +23,28 @@ class ApiLimits:
     """The two limits of one app and the storage that counts them."""
 
     def __init__(self, app: Flask) -> None:
-        storage = storage_from_string(app.config.get("REDIS_URL") or "memory://")
-        self.counter = MovingWindowRateLimiter(storage)
-        self.prefix = app.config.get("RATE_LIMIT_PREFIX", KEY_PREFIX)
-        self.per_caller = parse(app.config["API_RATE_LIMIT"])
-        self.refusals = parse(app.config["AUTH_FAILURE_LIMIT"])
+        self.windows = open_windows(app.config)
+        self.per_caller = read_limit(app.config, "API_RATE_LIMIT")
+        self.refusals = read_limit(app.config, "AUTH_FAILURE_LIMIT")
 
     def check(self) -> Response | None:
         """Before a view: a 429 when either limit is used up."""
         address = _address()
-        if not self.counter.test(self.refusals, self.prefix, "refused", address):
+        if not self.windows.test(self.refusals, "refused", address):
             return self._too_many(self.refusals, "refused", address)
         caller = caller_key()
-        if not self.counter.hit(self.per_caller, self.prefix, "api", caller):
+        if not self.windows.hit(self.per_caller, "api", caller):
             return self._too_many(self.per_caller, "api", caller)
         return None
 
     def count_refusal(self, response: Response) -> Response:
         """After a view: a 401 counts against the caller's address."""
         if response.status_code == 401:
-            self.counter.hit(self.refusals, self.prefix, "refused", _address())
+            self.windows.hit(self.refusals, "refused", _address())
         return response
 
     def _too_many(self, limit: RateLimitItem, scope: str, key: str) -> Response:
-        stats = self.counter.get_window_stats(limit, self.prefix, scope, key)
-        wait = max(1, math.ceil(stats.reset_time - time.time()))
+        wait = self.windows.seconds_left(limit, scope, key)
         return problem_response(
             429,
             "rate-limited",

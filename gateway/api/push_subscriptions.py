@@ -25,14 +25,14 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.alerts.errors import MalformedInput
+from gateway.api.bodies import decode_json
 from gateway.api.problems import WrongContentType, problem_response
 from gateway.cap.problems import Problem, error
 from gateway.channels.webpush import load_vapid_key
 from gateway.db import transaction
 from gateway.places.queries import area_by_code
 from gateway.residents.addresses import LOOPBACK_NAMES, Address, Channel, push_address
-from gateway.residents.changes import Changes
+from gateway.residents.changes import Changes, attempt
 from gateway.residents.errors import DuplicateSubscriber, InvalidSubscription
 from gateway.residents.fields import check_point, normalise_language
 from gateway.residents.manage_links import manage_url
@@ -140,14 +140,14 @@ def read_push_request(session: Session, body: Any, allow_insecure: bool) -> Push
         for name in body
         if name not in FIELDS
     ]
-    address = _attempt(
+    address = attempt(
         problems,
         "/subscription",
         lambda: read_subscription(body.get("subscription"), allow_insecure),
     )
-    language = _attempt(problems, "/language", lambda: _language(body))
-    area = _attempt(problems, "/area", lambda: _area(session, body.get("area")))
-    point = _attempt(problems, "/lat", lambda: _point(body))
+    language = attempt(problems, "/language", lambda: _language(body))
+    area = attempt(problems, "/area", lambda: _area(session, body.get("area")))
+    point = attempt(problems, "/lat", lambda: _point(body))
     if body.get("area") in (None, "") and point == (None, None):
         problems.append(_no_place())
     if problems:
@@ -295,16 +295,6 @@ def _point(body: dict[str, Any]) -> tuple[float | None, float | None]:
     return check_point(values[0], values[1])
 
 
-def _attempt(problems: list[Problem], location: str, step: Any) -> Any:
-    """The step's result, or None with its refusal added to ``problems``."""
-    try:
-        return step()
-    except InvalidSubscription as exc:
-        where = exc.location if exc.location != "/" else location
-        problems.append(error(exc.code, where, exc.message))
-        return None
-
-
 def _no_place() -> Problem:
     return error(
         "no-place",
@@ -340,18 +330,7 @@ def _json_body() -> Any:
                 f"most {MAX_BODY_BYTES:,}",
             )
         )
-    try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError) as exc:
-        raise MalformedInput(
-            f"The body is not valid JSON in UTF-8: {exc}", code="malformed-json"
-        ) from exc
-    return body
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    return decode_json(raw)
 
 
 def _allow_insecure() -> bool:

@@ -10,7 +10,6 @@ sent are closed as failed (``gateway.dispatch.closing``).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
@@ -25,8 +24,8 @@ from flask import (
     url_for,
 )
 
-from gateway.alerts.errors import MalformedInput
 from gateway.api.auth import current_actor
+from gateway.api.bodies import decode_json
 from gateway.api.problems import WrongContentType, problem_response
 from gateway.db import transaction
 from gateway.dispatch.closing import close_unsent_deliveries
@@ -192,21 +191,7 @@ def _json_body(*accepted: str) -> Any:
     raw = request.get_data()
     if len(raw) > MAX_BODY_BYTES:
         _refuse_too_large(len(raw))
-    if not raw.strip():
-        raise MalformedInput("The request needs a JSON body", code="empty-body")
-    try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        # A \ud800-style escape makes a lone surrogate, which no database stores.
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError) as exc:
-        raise MalformedInput(
-            f"The body is not valid JSON in UTF-8: {exc}", code="malformed-json"
-        ) from exc
-    return body
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number; give a number of degrees")
+    return decode_json(raw)
 
 
 def _refuse_too_large(size: int) -> None:

@@ -112,21 +112,21 @@ def read_new_subscriber(body: Any, rules: Rules) -> Changes:
     channel = Channel(body["channel"])
     problems: list[Problem] = []
 
-    address = _attempt(
+    address = attempt(
         problems,
         "/address",
         lambda: _address(channel, body["address"], body.get("secret"), None, rules),
     )
-    language = _attempt(
+    language = attempt(
         problems, "/language", lambda: normalise_language(body.get("language") or "")
     )
-    point = _attempt(
+    point = attempt(
         problems, "/lat", lambda: check_point(body.get("lat"), body.get("lon"))
     )
-    areas = _attempt(
+    areas = attempt(
         problems, "/areas", lambda: check_tags(body.get("areas", ()), "area code")
     )
-    groups = _attempt(problems, "/groups", lambda: check_groups(body.get("groups", ())))
+    groups = attempt(problems, "/groups", lambda: check_groups(body.get("groups", ())))
     if point == (None, None) and areas == ():
         problems.append(_no_place())
     _refuse(problems)
@@ -155,7 +155,7 @@ def read_changes(body: Any, current: Current, rules: Rules) -> Changes:
     columns: dict[str, Any] = {}
 
     if "address" in body:
-        found = _attempt(
+        found = attempt(
             problems,
             "/address",
             lambda: _address(
@@ -164,17 +164,17 @@ def read_changes(body: Any, current: Current, rules: Rules) -> Changes:
         )
         columns.update(_address_columns(found) if found else {})
     elif "secret" in body:
-        secret = _attempt(
+        secret = attempt(
             problems, "/secret", lambda: _secret(current.channel, body["secret"])
         )
         columns.update(webhook_secret=secret)
     if "language" in body:
-        columns["language"] = _attempt(
+        columns["language"] = attempt(
             problems, "/language", lambda: normalise_language(body["language"] or "")
         )
     point = None
     if "lat" in body or "lon" in body:
-        point = _attempt(
+        point = attempt(
             problems, "/lat", lambda: check_point(body.get("lat"), body.get("lon"))
         )
         columns.update(dict(zip(("lat", "lon"), point or (None, None), strict=True)))
@@ -250,7 +250,7 @@ def _optional(
 ) -> tuple[str, ...] | None:
     if name not in body:
         return None
-    return _attempt(problems, f"/{name}", lambda: check(body[name]))
+    return attempt(problems, f"/{name}", lambda: check(body[name]))
 
 
 def _leaves_no_place(
@@ -275,7 +275,7 @@ def _no_place() -> Problem:
     )
 
 
-def _attempt(problems: list[Problem], location: str, step: Callable[[], T]) -> T | None:
+def attempt(problems: list[Problem], location: str, step: Callable[[], T]) -> T | None:
     """The step's result, or None with its refusal added to ``problems``."""
     try:
         return step()

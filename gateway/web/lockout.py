@@ -13,17 +13,12 @@ accounts exist, and no email address is written to Redis.
 from __future__ import annotations
 
 import hashlib
-import math
-import time
 
 from flask import Flask, current_app
-from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem
 
-from gateway.config import ConfigError
+from gateway.windows import open_windows, read_limit
 
-KEY_PREFIX = "kentongan:limits"
 EXTENSION = "kentongan.console_lockout"
 
 
@@ -36,40 +31,32 @@ class SignInLockout:
     """The two failure counts of one app and the storage that holds them."""
 
     def __init__(self, app: Flask) -> None:
-        storage = storage_from_string(app.config.get("REDIS_URL") or "memory://")
-        self.counter = MovingWindowRateLimiter(storage)
-        self.prefix = app.config.get("RATE_LIMIT_PREFIX", KEY_PREFIX)
-        self.per_account = _limit(app, "CONSOLE_LOGIN_ACCOUNT_LIMIT")
-        self.per_address = _limit(app, "CONSOLE_LOGIN_ADDRESS_LIMIT")
+        self.windows = open_windows(app.config)
+        self.per_account = read_limit(app.config, "CONSOLE_LOGIN_ACCOUNT_LIMIT")
+        self.per_address = read_limit(app.config, "CONSOLE_LOGIN_ADDRESS_LIMIT")
 
     def wait_seconds(self, email: str, address: str) -> int:
         """How long sign-in stays refused for this account or address; 0 if not."""
         waits = [
-            self._wait(limit, scope, key)
+            self.windows.seconds_left(limit, scope, key)
             for limit, scope, key in self._counts(email, address)
-            if not self.counter.test(limit, self.prefix, scope, key)
+            if not self.windows.test(limit, scope, key)
         ]
         return max(waits, default=0)
 
     def count_failure(self, email: str, address: str) -> None:
         for limit, scope, key in self._counts(email, address):
-            self.counter.hit(limit, self.prefix, scope, key)
+            self.windows.hit(limit, scope, key)
 
     def forget_account(self, email: str) -> None:
         """After a good sign-in the account starts afresh (its address does not)."""
-        self.counter.clear(
-            self.per_account, self.prefix, "console-account", _account_key(email)
-        )
+        self.windows.clear(self.per_account, "console-account", _account_key(email))
 
     def _counts(self, email: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
         return [
             (self.per_account, "console-account", _account_key(email)),
             (self.per_address, "console-address", address),
         ]
-
-    def _wait(self, limit: RateLimitItem, scope: str, key: str) -> int:
-        stats = self.counter.get_window_stats(limit, self.prefix, scope, key)
-        return max(1, math.ceil(stats.reset_time - time.time()))
 
 
 def install_lockout(app: Flask) -> None:
@@ -79,16 +66,6 @@ def install_lockout(app: Flask) -> None:
 def lockout() -> SignInLockout:
     found: SignInLockout = current_app.extensions[EXTENSION]
     return found
-
-
-def _limit(app: Flask, name: str) -> RateLimitItem:
-    try:
-        return parse(str(app.config[name]))
-    except ValueError as exc:
-        raise ConfigError(
-            f"KENTONGAN_{name} must read like '5 per 15 minutes', "
-            f"got '{app.config[name]}'"
-        ) from exc
 
 
 def _account_key(email: str) -> str:

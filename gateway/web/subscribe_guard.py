@@ -17,17 +17,12 @@ Resident addresses are counted by a digest, never written to Redis as typed.
 from __future__ import annotations
 
 import hashlib
-import math
-import time
 
 from flask import Flask, current_app
-from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem
 
-from gateway.config import ConfigError
+from gateway.windows import open_windows, read_limit
 
-KEY_PREFIX = "kentongan:limits"
 EXTENSION = "kentongan.subscribe_guard"
 
 
@@ -37,12 +32,10 @@ class SubscribeGuard:
     """The three counts of one app and the storage that holds them."""
 
     def __init__(self, app: Flask) -> None:
-        storage = storage_from_string(app.config.get("REDIS_URL") or "memory://")
-        self.counter = MovingWindowRateLimiter(storage)
-        self.prefix = app.config.get("RATE_LIMIT_PREFIX", KEY_PREFIX)
-        self.per_client = _limit(app, "SUBSCRIBE_CLIENT_LIMIT")
-        self.per_address = _limit(app, "SUBSCRIBE_ADDRESS_LIMIT")
-        self.per_office = _limit(app, "SUBSCRIBE_DAILY_LIMIT")
+        self.windows = open_windows(app.config)
+        self.per_client = read_limit(app.config, "SUBSCRIBE_CLIENT_LIMIT")
+        self.per_address = read_limit(app.config, "SUBSCRIBE_ADDRESS_LIMIT")
+        self.per_office = read_limit(app.config, "SUBSCRIBE_DAILY_LIMIT")
 
     def take_client(self, client: str) -> int:
         """Count one attempt from ``client``: 0 when allowed, else the seconds
@@ -53,27 +46,17 @@ class SubscribeGuard:
         """Count one confirmation message to ``address`` and to the office's
         budget: 0 when allowed, else the seconds until one would be."""
         key = _address_key(channel, address)
-        waiting = self._wait(self.per_address, "subscribe-address", key)
-        if waiting:
-            return waiting
+        if not self.windows.test(self.per_address, "subscribe-address", key):
+            return self.windows.seconds_left(self.per_address, "subscribe-address", key)
         waiting = self._take(self.per_office, "subscribe-office", "all")
         if waiting:
             return waiting
         return self._take(self.per_address, "subscribe-address", key)
 
     def _take(self, limit: RateLimitItem, scope: str, key: str) -> int:
-        if self.counter.hit(limit, self.prefix, scope, key):
+        if self.windows.hit(limit, scope, key):
             return 0
-        return self._seconds_left(limit, scope, key)
-
-    def _wait(self, limit: RateLimitItem, scope: str, key: str) -> int:
-        if self.counter.test(limit, self.prefix, scope, key):
-            return 0
-        return self._seconds_left(limit, scope, key)
-
-    def _seconds_left(self, limit: RateLimitItem, scope: str, key: str) -> int:
-        stats = self.counter.get_window_stats(limit, self.prefix, scope, key)
-        return max(1, math.ceil(stats.reset_time - time.time()))
+        return self.windows.seconds_left(limit, scope, key)
 
 
 def install_subscribe_guard(app: Flask) -> None:
@@ -83,15 +66,6 @@ def install_subscribe_guard(app: Flask) -> None:
 def subscribe_guard() -> SubscribeGuard:
     found: SubscribeGuard = current_app.extensions[EXTENSION]
     return found
-
-
-def _limit(app: Flask, name: str) -> RateLimitItem:
-    try:
-        return parse(str(app.config[name]))
-    except ValueError as exc:
-        raise ConfigError(
-            f"KENTONGAN_{name} must read like '3 per hour', got '{app.config[name]}'"
-        ) from exc
 
 
 def _address_key(channel: str, address: str) -> str:
