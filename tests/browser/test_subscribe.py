@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.browser.chromium import PHONE, csp_violations, open_page, screenshot
 from tests.browser.live import LiveServer, running_gateway
 from tests.loopback import Answer, LoopbackServer, loopback_server
+from tests.mailbox import Mailbox, running_mailbox
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -33,32 +28,10 @@ DONE = re.compile(r"/subscribe/done/")
 CODE_PAGE = re.compile(r"/subscribe/code/")
 
 
-class Mailbox:
-    """An aiosmtpd handler keeping every message it takes."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        raw = envelope.original_content or b""
-        parsed = message_from_bytes(raw, policy=default_policy)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(parsed)
-        return "250 2.0.0 Queued"
-
-
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        port = probe.getsockname()[1]
-    handler = Mailbox()
-    controller = Controller(handler, hostname=LOOPBACK, port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with running_mailbox() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
@@ -34,34 +28,14 @@ from tests.conftest import build_app
 from tests.dispatch.test_fanout import INSIDE_POLYGON, publish, subscribe
 from tests.factories import add_partner, partner_cap
 from tests.loopback import Answer, LoopbackServer, loopback_server
+from tests.mailbox import Mailbox, running_mailbox
 from tests.residents.factories import csv_row
 
 
-class _Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(
-        self, server: Any, session: Session, envelope: Envelope
-    ) -> str:
-        raw = envelope.original_content or b""
-        self.messages.append(message_from_bytes(raw, policy=default_policy))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def mailbox() -> Iterator[tuple[_Mailbox, int]]:
-    box, port = _Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    with running_mailbox() as running:
+        yield running
 
 
 def mail_app(database_url: str, tmp_path: Path, port: int) -> Flask:
@@ -78,7 +52,7 @@ def mail_app(database_url: str, tmp_path: Path, port: int) -> Flask:
 
 
 def test_email_is_delivered_and_its_unsubscribe_link_works(
-    database_url: str, tmp_path: Path, mailbox: tuple[_Mailbox, int]
+    database_url: str, tmp_path: Path, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
     app = mail_app(database_url, tmp_path, port)
@@ -88,7 +62,7 @@ def test_email_is_delivered_and_its_unsubscribe_link_works(
     )
 
     first = publish(app, partner, partner_cap())
-    (message,) = box.messages
+    (message,) = box.received
     link = message["List-Unsubscribe"].strip("<>")
     page = app.test_client().get(urlsplit(link).path)
     one_click = app.test_client().post(
@@ -111,7 +85,7 @@ def test_email_is_delivered_and_its_unsubscribe_link_works(
     assert one_click.status_code == 200
     assert statuses == ["sent"]
     assert opted_out is not None
-    assert len(box.messages) == 1
+    assert len(box.received) == 1
     assert second["state"] == "published"
     runtime(app).dispatcher.shutdown()
 

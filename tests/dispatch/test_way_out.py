@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,9 +33,10 @@ from gateway.runtime import runtime
 from tests.conftest import build_app
 from tests.dispatch.test_fanout import INSIDE_CIRCLE, INSIDE_POLYGON, outbox, publish
 from tests.dispatch.test_fanout import subscribe as store
-from tests.dispatch.test_providers import _Mailbox, free_port, mail_app
+from tests.dispatch.test_providers import mail_app
 from tests.factories import add_partner, partner_cap
 from tests.loopback import Answer, LoopbackServer, loopback_server
+from tests.mailbox import Mailbox, running_mailbox
 from tests.residents.factories import csv_row
 
 PUBLIC_URL = "https://peringatan.padang.go.id"
@@ -64,12 +64,9 @@ def sms_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def mailbox() -> Iterator[tuple[_Mailbox, int]]:
-    box, port = _Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    with running_mailbox() as running:
+        yield running
 
 
 def ids_by_address(app: Flask) -> dict[str, int]:
@@ -156,7 +153,7 @@ def test_sms_to_a_provider_carries_the_footer(
 
 
 def test_every_email_carries_its_recipients_manage_link(
-    database_url: str, tmp_path: Path, mailbox: tuple[_Mailbox, int]
+    database_url: str, tmp_path: Path, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
     app = mail_app(database_url, tmp_path, port)
@@ -168,9 +165,9 @@ def test_every_email_carries_its_recipients_manage_link(
 
     publish(app, add_partner(app, "publish"), partner_cap())
 
-    assert len(box.messages) == 2
+    assert len(box.received) == 2
     links = set()
-    for message in box.messages:
+    for message in box.received:
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
         (link,) = MANAGE_LINK.findall(text)

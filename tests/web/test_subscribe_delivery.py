@@ -6,17 +6,11 @@ published alert that reaches a resident only once confirmed."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from sqlalchemy import select
 
@@ -27,6 +21,7 @@ from gateway.runtime import runtime
 from tests.conftest import build_app
 from tests.factories import add_partner, partner_cap, post_cap
 from tests.loopback import Answer, LoopbackServer, loopback_server
+from tests.mailbox import Mailbox, running_mailbox
 from tests.web.console import csrf_token, page_text
 from tests.web.test_subscribe import (
     LINK,
@@ -42,33 +37,10 @@ MAIL_FROM = "peringatan@kentongan.example"
 INSIDE = {"lat": "-0.83", "lon": "100.37", "area": ""}
 
 
-class Mailbox:
-    """An aiosmtpd handler keeping every message it takes."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        parsed = message_from_bytes(
-            envelope.original_content or b"", policy=default_policy
-        )
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(parsed)
-        return "250 2.0.0 Queued"
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        port = probe.getsockname()[1]
-    handler = Mailbox()
-    controller = Controller(handler, hostname=LOOPBACK, port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with running_mailbox() as running:
+        yield running
 
 
 @pytest.fixture
