@@ -73,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
     "SUBSCRIBE_CLIENT_LIMIT": "30 per hour",
     "SUBSCRIBE_ADDRESS_LIMIT": "3 per hour",
     "SUBSCRIBE_DAILY_LIMIT": "2000 per day",
+    "SMS_HELP_REPLY_LIMIT": "3 per day",
     # Self-subscription: seconds a person takes at least between seeing the
     # form and sending it (KENTONGAN_SUBSCRIBE_MIN_SECONDS; 0 turns it off).
     "SUBSCRIBE_MIN_SECONDS": 2,

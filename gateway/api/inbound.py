@@ -12,7 +12,9 @@ A stop (STOP, BERHENTI, …) opts out the SMS subscriber with the sender's
 number, with a row of the audit log. The reply is the same whether the number
 was subscribed or not, in the subscriber's language when known, else
 Indonesian; ``optedOut`` says the number gets no more alerts, which is true
-of every stop. Anything else gets a short help reply. Errors are the
+of every stop. Anything else gets a short help reply, at most
+``KENTONGAN_SMS_HELP_REPLY_LIMIT`` a number, then an empty one (Kannel's
+sms-service sends nothing for it with ``omit-empty = true``). Errors are the
 receipts' problem answers: 400 unreadable, 403 wrong secret, 404 not enabled.
 Logs carry ids, never the number or the text.
 """
@@ -42,6 +44,7 @@ from gateway.residents.errors import InvalidSubscription
 from gateway.residents.models import Subscriber
 from gateway.residents.unsubscribe import opt_out
 from gateway.runtime import runtime
+from gateway.web.subscribe_guard import subscribe_guard
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +90,8 @@ def http_json_inbound() -> Response:
 
 
 def handle_inbound(message: InboundSms, provider: str) -> Handled:
-    """Opt the sender out on a stop; the reply either way."""
-    # Known gap: every message that is not a stop gets the help reply, with no
-    # count per number — an auto-responder that answers our reply loops until
-    # the provider's own limits stop it.
+    """Opt the sender out on a stop; the reply either way, except that a
+    number past its help replies for the day gets none (an empty reply)."""
     number = sender_number(message.sender, current_app.config["DEFAULT_REGION"])
     with transaction(runtime(current_app).sessions) as session:
         subscriber = _sms_subscriber(session, number) if number else None
@@ -99,18 +100,22 @@ def handle_inbound(message: InboundSms, provider: str) -> Handled:
         if message.is_stop and subscriber is not None:
             _opt_out(session, subscriber, provider)
 
-    way_out = WayOut.from_config(current_app.config)
+    reply = WayOut.from_config(current_app.config).reply(
+        language, stopped=message.is_stop
+    )
+    if not message.is_stop and not _may_help(number or message.sender):
+        reply = ""
     logger.info(
         "inbound sms provider=%s stop=%s subscriber_id=%s",
         provider,
         message.is_stop,
         subscriber_id,
     )
-    return Handled(
-        way_out.reply(language, stopped=message.is_stop),
-        message.is_stop,
-        subscriber_id,
-    )
+    return Handled(reply, message.is_stop, subscriber_id)
+
+
+def _may_help(number: str) -> bool:
+    return subscribe_guard().take_help_reply(number)
 
 
 def sender_number(raw: str, region: str) -> str | None:

@@ -4,9 +4,10 @@ Every POST, PUT, PATCH and DELETE must carry the session's CSRF token, except
 under ``/api/`` and ``/receipts/``, whose callers prove themselves with a
 bearer token or a provider secret and never with a cookie, and the endpoints
 in ``EXEMPT_ENDPOINTS``, each with its reason. A refused request gets a 400
-page saying the form has expired. Tokens live as long as the session, whose
-own idle and total limits bound them, so a long compose is not lost to a
-token timer.
+page saying the form has expired: the console's asks staff to sign in again,
+the residents' pages (``RESIDENT_PREFIXES``) lead back to the form. Tokens
+live as long as the session, whose own idle and total limits bound them, so a
+long compose is not lost to a token timer.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from gateway.web.public_answers import link_language, page_language
 
 logger = logging.getLogger(__name__)
 
 TOKEN_PREFIXES = ("/api/", "/receipts/")
+RESIDENT_PREFIXES = ("/subscribe", "/s/")
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 EXEMPT_ENDPOINTS = {
     "unsubscribe.unsubscribe": (
@@ -53,4 +58,22 @@ def check_csrf() -> None:
 
 def form_expired(exc: CSRFError) -> tuple[str, int]:
     logger.info("form refused path=%s reason=%s", request.path, exc.description)
-    return render_template("form_expired.html"), 400
+    if not request.path.startswith(RESIDENT_PREFIXES):
+        return render_template("form_expired.html"), 400
+    language = page_language()
+    with force_locale(language):
+        page = render_template(
+            "public/form_expired.html",
+            page_lang=language,
+            link_lang=link_language(),
+            back=_form_page(request.path),
+        )
+    return page, 400
+
+
+def _form_page(path: str) -> str:
+    """The page whose form posted to ``path``: a manage action's is the manage
+    page itself, a subscribe step's is its own address."""
+    if path.startswith("/s/"):
+        return "/".join(path.split("/")[:3])
+    return path

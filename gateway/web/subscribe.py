@@ -237,7 +237,7 @@ def _form(
         errors=checked.errors,
         refusal=refusal,
         districts=districts,
-        languages=LANGUAGES,
+        alert_languages=LANGUAGES,
         stamp=make_stamp(_secret()),
         trap_field=TRAP_FIELD,
         tile_url=current_app.config.get("MAP_TILE_URL") or "",

@@ -9,7 +9,10 @@ is set (so every process shares it) and in memory otherwise:
 - ``KENTONGAN_SUBSCRIBE_ADDRESS_LIMIT``: confirmation messages to one phone
   number or email address, so nobody can use the form to flood someone else;
 - ``KENTONGAN_SUBSCRIBE_DAILY_LIMIT``: confirmation messages in all, a ceiling
-  on what a crowd of addresses can cost the office in SMS.
+  on what a crowd of addresses can cost the office in SMS;
+- ``KENTONGAN_SMS_HELP_REPLY_LIMIT``: help replies to one number that sent us
+  an SMS that was no STOP, so an auto-responder cannot keep a conversation
+  with the gateway going.
 
 Resident addresses are counted by a digest, never written to Redis as typed.
 """
@@ -29,13 +32,14 @@ EXTENSION = "kentongan.subscribe_guard"
 # Known gap: behind a reverse proxy every client shares the proxy's address
 # (there is no ProxyFix), so raise KENTONGAN_SUBSCRIBE_CLIENT_LIMIT there.
 class SubscribeGuard:
-    """The three counts of one app and the storage that holds them."""
+    """The counts of one app and the storage that holds them."""
 
     def __init__(self, app: Flask) -> None:
         self.windows = open_windows(app.config)
         self.per_client = read_limit(app.config, "SUBSCRIBE_CLIENT_LIMIT")
         self.per_address = read_limit(app.config, "SUBSCRIBE_ADDRESS_LIMIT")
         self.per_office = read_limit(app.config, "SUBSCRIBE_DAILY_LIMIT")
+        self.help_replies = read_limit(app.config, "SMS_HELP_REPLY_LIMIT")
 
     def take_client(self, client: str) -> int:
         """Count one attempt from ``client``: 0 when allowed, else the seconds
@@ -52,6 +56,11 @@ class SubscribeGuard:
         if waiting:
             return waiting
         return self._take(self.per_address, "subscribe-address", key)
+
+    def take_help_reply(self, number: str) -> bool:
+        """Count one help reply to ``number``; False when it has had enough."""
+        key = _address_key("sms", number)
+        return self.windows.hit(self.help_replies, "sms-help", key)
 
     def _take(self, limit: RateLimitItem, scope: str, key: str) -> int:
         if self.windows.hit(limit, scope, key):

@@ -178,6 +178,23 @@ def test_anything_but_a_stop_gets_help_and_changes_nothing(
     assert not opted_out(inbound_app)
 
 
+def test_a_number_gets_three_help_replies_a_day_and_a_stop_always_works(
+    inbound_app: Flask,
+) -> None:
+    subscribe(inbound_app, csv_row(address="081200000001", **INSIDE_POLYGON))
+
+    helped = [kannel(inbound_app, NUMBER, "Terima kasih") for _ in range(4)]
+    other = kannel(inbound_app, "+6281200000002", "Terima kasih")
+    stopped = kannel(inbound_app, NUMBER, "STOP")
+
+    replies = [answer.get_data(as_text=True) for answer in helped]
+    assert [reply.startswith(HELP_ID) for reply in replies] == [True] * 3 + [False]
+    assert replies[3] == ""
+    assert other.get_data(as_text=True).startswith(HELP_ID)
+    assert stopped.get_data(as_text=True).startswith(STOPPED_ID)
+    assert opted_out(inbound_app)
+
+
 def test_kannel_may_post_the_message_as_a_form(inbound_app: Flask) -> None:
     subscribe(inbound_app, csv_row(address="081200000001", **INSIDE_POLYGON))
 

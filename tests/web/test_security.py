@@ -172,3 +172,24 @@ def test_the_right_csrf_token_is_accepted(app: Flask) -> None:
 
     assert answer.status_code == 302
     assert client.get("/console").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "back", "words"),
+    [
+        ("/subscribe", "", "/subscribe", "Buka halamannya lagi"),
+        ("/subscribe?lang=en", "en", "/subscribe", "Open the page again"),
+        ("/s/1.aaaaaaaaaaaa/delete", "", "/s/1.aaaaaaaaaaaa", "Buka halamannya"),
+    ],
+)
+def test_a_residents_expired_form_leads_back_without_sign_in(
+    app: Flask, path: str, language: str, back: str, words: str
+) -> None:
+    answer = app.test_client().post(path, data={"address": "+6281234567890"})
+    page = page_text(answer)
+
+    assert answer.status_code == 400
+    assert words in page
+    assert f'href="{back}"' in page
+    assert "/login" not in page
+    assert f'<html lang="{language or "id"}">' in page

@@ -173,6 +173,17 @@ def test_form_is_in_indonesian_with_every_field_and_the_privacy_note(
     assert client.get("/subscribe").headers["Cache-Control"] == "no-store"
 
 
+def test_the_page_language_switch_names_the_page_languages(
+    client: FlaskClient,
+) -> None:
+    page = page_text(client.get("/subscribe"))
+    switch = page.split('class="languages"')[1].split("</ul>")[0]
+
+    assert '<span aria-current="true" lang="id">Bahasa Indonesia</span>' in switch
+    assert 'href="?lang=en"' in switch
+    assert "id-ID" not in switch
+
+
 def test_form_in_english_preselects_english_alerts(client: FlaskClient) -> None:
     page = page_text(client.get("/subscribe?lang=en"))
 
