@@ -1,12 +1,13 @@
 // Kentongan's service worker: the public pages offline, and Web Push alerts.
 //
 // Public pages ("/", "/drills", "/shelters", "/alerts/<id>", an alert's
-// shelters GeoJSON and the lists' map files) are fetched from the network first; a copy of each answer
-// is kept, stamped with the time it was fetched (header X-Kentongan-Fetched).
-// When the network fails or is slower than NETWORK_TIMEOUT_MS, the copy is
-// served instead, its <html> element carrying data-cached-at so the page can
-// say how old it is. Nothing else is cached: not the console, the login, the
-// API, manage pages (/s/, secret links) or anything but GET.
+// shelters GeoJSON and the lists' map files) are fetched from the network
+// first; a copy of each answer is kept, stamped with the time it was fetched
+// (header X-Kentongan-Fetched). When the network fails, is slower than
+// NETWORK_TIMEOUT_MS or the server answers 5xx, the copy is served instead,
+// its <html> element carrying data-cached-at so the page can say how old it
+// is. Nothing else is cached: not the console, the login, the API, manage
+// pages (/s/, secret links) or anything but GET.
 // SEVERITY_WORDS is written before this file by the server (gateway/web/pwa.py).
 //
 // Known gap: a kept copy is shown while the network is down even when its
@@ -86,7 +87,9 @@ async function networkFirst(request) {
   const kept = await cache.match(request.url, { ignoreVary: true });
   if (!kept) return network.catch(() => offlineAnswer(request));
   const late = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS, null));
-  const first = await Promise.race([network.catch(() => null), late]);
+  // An overloaded or unreachable server (5xx) is answered by the copy too.
+  const usable = network.then((answer) => (answer.status < 500 ? answer : null));
+  const first = await Promise.race([usable.catch(() => null), late]);
   if (first) return first;
   return fromCache(kept, request);
 }
