@@ -30,7 +30,7 @@ from gateway.api.problems import WrongContentType, problem_response
 from gateway.cap.problems import Problem, error
 from gateway.channels.webpush import load_vapid_key
 from gateway.db import transaction
-from gateway.places.queries import area_by_code
+from gateway.places.queries import area_by_code, enclosing_codes
 from gateway.residents.addresses import LOOPBACK_NAMES, Address, Channel, push_address
 from gateway.residents.changes import Changes, attempt
 from gateway.residents.errors import DuplicateSubscriber, InvalidSubscription
@@ -60,7 +60,8 @@ class PushRequest:
 
     address: Address
     language: str | None
-    area: str | None
+    # The chosen area's code, then those of the areas it lies in.
+    areas: tuple[str, ...]
     lat: float | None
     lon: float | None
 
@@ -146,7 +147,7 @@ def read_push_request(session: Session, body: Any, allow_insecure: bool) -> Push
         lambda: read_subscription(body.get("subscription"), allow_insecure),
     )
     language = attempt(problems, "/language", lambda: _language(body))
-    area = attempt(problems, "/area", lambda: _area(session, body.get("area")))
+    areas = attempt(problems, "/area", lambda: _areas(session, body.get("area")))
     point = attempt(problems, "/lat", lambda: _point(body))
     if body.get("area") in (None, "") and point == (None, None):
         problems.append(_no_place())
@@ -154,7 +155,7 @@ def read_push_request(session: Session, body: Any, allow_insecure: bool) -> Push
         raise _refusal(problems)
     assert address is not None
     assert point is not None
-    return PushRequest(address, language, area, point[0], point[1])
+    return PushRequest(address, language, areas or (), point[0], point[1])
 
 
 def read_subscription(document: Any, allow_insecure: bool) -> Address:
@@ -194,7 +195,7 @@ def store_push_subscriber(
             "lon": wanted.lon,
             "verified": True,
         },
-        areas=(wanted.area,) if wanted.area else (),
+        areas=wanted.areas,
         opted_out=False,
     )
     existing = _existing_id(session, wanted.address.address)
@@ -265,10 +266,12 @@ def _language(body: dict[str, Any]) -> str | None:
     return normalise_language(raw) or str(current_app.config["DEFAULT_LANGUAGE"])
 
 
-def _area(session: Session, raw: Any) -> str | None:
+def _areas(session: Session, raw: Any) -> tuple[str, ...]:
+    """The chosen area's code and those of the areas it lies in."""
     if raw is None or raw == "":
-        return None
-    if not isinstance(raw, str) or area_by_code(session, raw.strip()) is None:
+        return ()
+    area = area_by_code(session, raw.strip()) if isinstance(raw, str) else None
+    if area is None:
         shown = raw[:40] if isinstance(raw, str) else json.dumps(raw)[:40]
         raise InvalidSubscription(
             f"Area '{shown}' is not an area code of the city; choose a district or "
@@ -276,7 +279,7 @@ def _area(session: Session, raw: Any) -> str | None:
             code="unknown-area",
             location="/area",
         )
-    return raw.strip()
+    return enclosing_codes(area, session)
 
 
 def _point(body: dict[str, Any]) -> tuple[float | None, float | None]:

@@ -128,6 +128,20 @@ def area_by_code(
     return session.scalar(select(Area).where(Area.scheme == scheme, Area.code == code))
 
 
+def enclosing_codes(area: Area, session: Session) -> tuple[str, ...]:
+    """``area``'s code, then the codes of the areas it lies in, up to the
+    largest: a subscriber of a village is reached by an alert for its district
+    or city as well."""
+    codes = [area.code]
+    while area.parent_code and area.parent_code not in codes:
+        parent = area_by_code(session, area.parent_code, scheme=area.scheme)
+        if parent is None:
+            break
+        area = parent
+        codes.append(area.code)
+    return tuple(codes)
+
+
 def areas_by_codes(
     session: Session, codes: Iterable[str], *, scheme: str = DEFAULT_SCHEME
 ) -> list[Area]:

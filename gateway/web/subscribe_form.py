@@ -21,7 +21,11 @@ from werkzeug.datastructures import MultiDict
 
 from gateway.db import utc_now
 from gateway.places.models import Area, AreaLevel
-from gateway.places.queries import all_areas, areas_of_level
+from gateway.places.queries import (
+    area_by_code,
+    areas_of_level,
+    enclosing_codes,
+)
 from gateway.residents.addresses import Channel, normalise_email, normalise_phone
 from gateway.residents.errors import InvalidSubscription
 from gateway.residents.fields import parse_point
@@ -215,16 +219,11 @@ def _check_area(session: Session, checked: Checked) -> tuple[str, ...]:
     code = checked.values["area"]
     if not code:
         return ()
-    by_code = {area.code: area for area in all_areas(session)}
-    area = by_code.get(code)
+    area = area_by_code(session, code)
     if area is None or area.level not in (AreaLevel.DISTRICT, AreaLevel.VILLAGE):
         checked.errors["area"] = MESSAGES["unknown-area"]
         return ()
-    codes = [area.code]
-    while area.parent_code in by_code and area.parent_code not in codes:
-        area = by_code[area.parent_code]
-        codes.append(area.code)
-    return tuple(codes)
+    return enclosing_codes(area, session)
 
 
 def _check_point(checked: Checked) -> tuple[float | None, float | None]:

@@ -305,3 +305,34 @@ def test_an_area_shape_is_its_geometry_longitude_first(
 
     assert shape.geom_type == "Polygon"
     assert shape.bounds == pytest.approx((100.36, -0.84, 100.38, -0.82))
+
+
+def test_an_area_names_the_areas_it_lies_in_up_to_the_largest(
+    sessions: sessionmaker[Session],
+) -> None:
+    import_areas(
+        sessions,
+        [
+            area_feature(code="13", name="Sumatera Barat", level="province"),
+            area_feature(code="1371", name="Kota Uji", level="city", parent="13"),
+            area_feature(code="1371010", name="Kecamatan Zamrud", parent="1371"),
+            area_feature(
+                code="1371010001",
+                name="Kelurahan Intan",
+                level="village",
+                parent="1371010",
+            ),
+            area_feature(code="1371020", name="Kecamatan Yatim", parent="9999"),
+        ],
+    )
+
+    with transaction(sessions) as session:
+        village = queries.area_by_code(session, "1371010001")
+        orphan = queries.area_by_code(session, "1371020")
+        assert village is not None
+        assert orphan is not None
+        chain = queries.enclosing_codes(village, session)
+        alone = queries.enclosing_codes(orphan, session)
+
+    assert chain == ("1371010001", "1371010", "1371", "13")
+    assert alone == ("1371020",)
